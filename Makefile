@@ -1,0 +1,58 @@
+# bangfu — the two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test bench setup deps db static lint typecheck migrations-check pytest docs clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(BIN)/bangfu: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+deps: $(BIN)/bangfu
+
+db: deps
+	$(BIN)/bangfu manage migrate --no-input
+	$(BIN)/bangfu manage createcachetable
+
+static: deps
+	$(BIN)/bangfu manage collectstatic --no-input --verbosity 0
+
+## make run: set everything up, load the demo data and serve on http://$(HOST):$(PORT)
+run: db static
+	$(BIN)/bangfu demo
+	$(BIN)/bangfu serve --bind $(HOST):$(PORT)
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: deps
+	$(BIN)/mypy bangfu config
+
+migrations-check: deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: deps
+	$(BIN)/pytest -n 2 -m "not browser"
+	$(BIN)/pytest -m browser -p no:xdist
+
+## make test: lint, type checks, the migration check and the whole test suite
+test: lint typecheck migrations-check pytest
+
+## make bench: the benchmarks in bench/, each printing its figures next to its target
+bench: db
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var/static
