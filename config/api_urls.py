@@ -2,4 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bangfu.core import api as core_api
+from bangfu.pairings import api as pairings_api
+from bangfu.regions import api as regions_api
+
 router = DefaultRouter()
+for module in (regions_api, pairings_api, core_api):
+    module.register(router)

@@ -11,6 +11,7 @@ Region reference data (the public 统计用区划代码) is readable by every si
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +23,7 @@ from bangfu.pairings.models import Organisation, Pairing
 from bangfu.regions import codes
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from bangfu.accounts.models import User
+    pass
 
 _NOTHING = Q(pk__in=[])
 
@@ -46,11 +45,11 @@ class Scope:
         return self.is_superuser or role in self.roles or Role.ADMINISTRATOR in self.roles
 
 
-def scope_for(user: User | AnonymousUser | Any) -> Scope:
+def scope_for(user: Any) -> Scope:
     """The user's scope, computed once per user object."""
     cached = getattr(user, "_bangfu_scope", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         scope = Scope(None, False, None, None, None, frozenset())
     else:
@@ -63,10 +62,8 @@ def scope_for(user: User | AnonymousUser | Any) -> Scope:
             organisation_id=user.organisation_id,
             roles=frozenset(user.role_assignments.values_list("role", flat=True)),
         )
-    try:
+    with contextlib.suppress(AttributeError):
         user._bangfu_scope = scope
-    except AttributeError:  # pragma: no cover - AnonymousUser allows attributes; be safe anyway
-        pass
     return scope
 
 

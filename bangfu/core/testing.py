@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
-import factory
 from django.db import transaction
 
 from bangfu.accounts.models import Role, User, UserRole
@@ -24,6 +24,8 @@ from bangfu.pairings.models import (
 )
 from bangfu.regions.codes import level_of, parent_code
 from bangfu.regions.models import Region
+
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
 
 REGIONS = {
     "440000000000": "广东省",
@@ -46,41 +48,52 @@ REGIONS = {
 }
 
 
-def region(code: str, name: str | None = None) -> Region:
+def get_region(code: str, name: str | None = None) -> Region:
     """Get or create a region and its missing ancestors (names from REGIONS when known)."""
     existing = Region.objects.filter(code=code).first()
     if existing is not None:
         return existing
     parent = parent_code(code)
-    parent_region = region(parent) if parent else None
+    parent_region = get_region(parent) if parent else None
     return Region.objects.create(
         code=code, name=name or REGIONS.get(code, code), level=level_of(code), parent=parent_region
     )
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"单位{n}")
-    kind = OrganisationKind.ENTERPRISE
-    region = factory.LazyFunction(lambda: region("440309000000"))
+_counter = itertools.count(1)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
+def make_organisation(
+    *,
+    name: str | None = None,
+    kind: str = OrganisationKind.ENTERPRISE,
+    region: Region | None = None,
+) -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"单位{next(_counter)}", kind=kind, region=region or get_region("440309000000")
+    )
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
 
-    @factory.post_generation
-    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if create:
-            self.save()
-            for role in extracted or [Role.VIEWER]:
-                UserRole.objects.get_or_create(user=self, role=role)
+def make_user(
+    *,
+    username: str | None = None,
+    region: Region | None = None,
+    organisation: Organisation | None = None,
+    roles: list[Role] | None = None,
+    is_superuser: bool = False,
+    password: str = TEST_PASSWORD,
+) -> User:
+    user = User(
+        username=username or f"user{next(_counter)}",
+        region=region,
+        organisation=organisation,
+        is_superuser=is_superuser,
+        is_staff=True,
+    )
+    user.set_password(password)
+    user.save()
+    UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in (roles or [Role.VIEWER])])
+    return user
 
 
 def pairing(
@@ -118,7 +131,7 @@ class World:
 def build_world() -> World:
     with transaction.atomic():
         for code in REGIONS:
-            region(code)
+            get_region(code)
         fengshan, longhua = (
             Region.objects.get(pk="451223000000"),
             Region.objects.get(pk="440309000000"),
@@ -127,12 +140,10 @@ def build_world() -> World:
         nayong = Region.objects.get(pk="520525000000")
         roles = [Role.VIEWER, Role.DATA_ENTRY]
         return World(
-            alice=UserFactory(username="alice", region=fengshan, roles=roles),
-            bob=UserFactory(username="bob", region=longhua, roles=roles),
-            charlie=UserFactory(username="charlie", region=wuhua, roles=roles),
-            dana=UserFactory(
-                username="dana", is_superuser=True, is_staff=True, roles=[Role.ADMINISTRATOR]
-            ),
+            alice=make_user(username="alice", region=fengshan, roles=roles),
+            bob=make_user(username="bob", region=longhua, roles=roles),
+            charlie=make_user(username="charlie", region=wuhua, roles=roles),
+            dana=make_user(username="dana", is_superuser=True, roles=[Role.ADMINISTRATOR]),
             fengshan=fengshan,
             longhua=longhua,
             wuhua=wuhua,
