@@ -28,6 +28,24 @@ if TYPE_CHECKING:
 _NOTHING = Q(pk__in=[])
 
 
+class SystemActor:
+    """The platform itself acting (demo loader, command line run by the operator).
+
+    It sees everything; audit events it writes have no actor.
+    """
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
 @dataclass(frozen=True)
 class Scope:
     user_id: int | None
@@ -50,6 +68,8 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, "_bangfu_scope", None)
     if cached is not None:
         return cached
+    if isinstance(user, SystemActor):
+        return Scope(None, True, None, None, None, frozenset())
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         scope = Scope(None, False, None, None, None, frozenset())
     else:
