@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "bangfu.regions",
     "bangfu.pairings",
     "bangfu.accounts",
+    "bangfu.funds",
+    "bangfu.projects",
+    "bangfu.households",
 ]
 
 MIDDLEWARE = [
