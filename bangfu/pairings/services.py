@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import File
@@ -35,10 +35,12 @@ from bangfu.pairings.models import (
 )
 from bangfu.regions.models import Region
 
+M = TypeVar("M", Organisation, Agreement, Meeting)
 
-def _full_clean(instance: Any) -> None:
+
+def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
         raise ValidationFailed(
             {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
@@ -50,8 +52,22 @@ def _save(instance: Any) -> None:
     try:
         with transaction.atomic():
             instance.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(_("The record conflicts with an existing one: %s") % exc) from None
+    except IntegrityError:
+        # The database's own message may quote SQL and values: keep it out of the user's view.
+        raise ValidationFailed(_("The record conflicts with an existing one.")) from None
+
+
+def _update(instance: M, data: dict[str, Any]) -> tuple[M, dict[str, Any], bool]:
+    """`model_update` with its validation and constraint errors turned into ValidationFailed."""
+    try:
+        with transaction.atomic():
+            return model_update(instance=instance, data=data)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        ) from None
+    except IntegrityError:
+        raise ValidationFailed(_("The record conflicts with an existing one.")) from None
 
 
 # Organisations ---------------------------------------------------------------------------------
@@ -84,12 +100,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
         raise PermissionDenied(_("The organisation's region lies outside your scope."))
     if "region" in data and not region_in_scope(actor, data["region"].code):
         raise PermissionDenied(_("The organisation's region lies outside your scope."))
-    try:
-        organisation, before, changed = model_update(instance=organisation, data=data)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+    organisation, before, changed = _update(organisation, data)
     if changed:
         audit_record(
             actor=actor,
@@ -123,15 +134,22 @@ def _check_pairing(pairing: Pairing) -> None:
     )
     if same_region or same_org:
         errors.setdefault("recipient", []).append(_("A party cannot be paired with itself."))
-    if pairing.end_date and pairing.end_date < pairing.start_date:
+    if pairing.start_date is None:
+        errors.setdefault("start_date", []).append(_("The start date is required."))
+    elif pairing.end_date and pairing.end_date < pairing.start_date:
         errors.setdefault("end_date", []).append(_("The end date is before the start date."))
     if pairing.parent_id is not None and pairing.pk is not None:
-        ancestor: Pairing | None = pairing.parent
-        while ancestor is not None:
-            if ancestor.pk == pairing.pk:
+        # Walk up by id; `seen` stops the walk even if the stored tree already holds a cycle.
+        ancestor_id: int | None = pairing.parent_id
+        seen: set[int] = set()
+        while ancestor_id is not None and ancestor_id not in seen:
+            if ancestor_id == pairing.pk:
                 errors.setdefault("parent", []).append(_("A pairing cannot sit under itself."))
                 break
-            ancestor = ancestor.parent
+            seen.add(ancestor_id)
+            ancestor_id = (
+                Pairing.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+            )
     if errors:
         raise ValidationFailed(errors)
     overlapping = Pairing.objects.filter(
@@ -249,6 +267,23 @@ def pairing_update(*, actor: Any, pairing: Pairing, **data: Any) -> Pairing:
 # Agreements and meetings -----------------------------------------------------------------------
 
 
+def _check_agreement(
+    *,
+    kind: AgreementKind | str,
+    year: int | None,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+) -> None:
+    """Rules the database also enforces, checked first so the user gets a clear message."""
+    errors: dict[str, list[str]] = {}
+    if kind == AgreementKind.ANNUAL and year is None:
+        errors["year"] = [_("An annual agreement needs its year.")]
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = [_("The end date is before the start date.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -274,13 +309,11 @@ def agreement_create(
         end_date=end_date,
         notes=notes,
     )
-    if kind == AgreementKind.ANNUAL and year is None:
-        raise ValidationFailed({"year": [_("An annual agreement needs its year.")]})
-    if start_date and end_date and end_date < start_date:
-        raise ValidationFailed({"end_date": [_("The end date is before the start date.")]})
+    _check_agreement(kind=kind, year=year, start_date=start_date, end_date=end_date)
+    _full_clean(agreement, exclude=["document"])
+    # Store the file only once the record is known to be valid, so a refusal leaves no orphan.
     if document is not None:
         agreement.document.save(document.name or "agreement", document, save=False)
-    _full_clean(agreement)
     _save(agreement)
     audit_record(
         actor=actor,
@@ -298,12 +331,13 @@ def agreement_update(*, actor: Any, agreement: Agreement, **data: Any) -> Agreem
     require_pairing_role(actor, agreement.pairing, Role.DATA_ENTRY)
     if "pairing" in data and data["pairing"] != agreement.pairing:
         require_pairing_role(actor, data["pairing"], Role.DATA_ENTRY)
-    try:
-        agreement, before, changed = model_update(instance=agreement, data=data)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+    _check_agreement(
+        kind=data.get("kind", agreement.kind),
+        year=data.get("year", agreement.year),
+        start_date=data.get("start_date", agreement.start_date),
+        end_date=data.get("end_date", agreement.end_date),
+    )
+    agreement, before, changed = _update(agreement, data)
     if changed:
         audit_record(
             actor=actor,
@@ -357,12 +391,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, **data: Any) -> Meeting:
     require_pairing_role(actor, meeting.pairing, Role.DATA_ENTRY)
     if "pairing" in data and data["pairing"] != meeting.pairing:
         require_pairing_role(actor, data["pairing"], Role.DATA_ENTRY)
-    try:
-        meeting, before, changed = model_update(instance=meeting, data=data)
-    except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+    meeting, before, changed = _update(meeting, data)
     if changed:
         audit_record(
             actor=actor,
@@ -382,8 +411,9 @@ def meeting_document_add(
 ) -> MeetingDocument:
     require_pairing_role(actor, meeting.pairing, Role.DATA_ENTRY)
     document = MeetingDocument(meeting=meeting, title=title.strip())
+    _full_clean(document, exclude=["file"])
+    # Store the file only once the record is known to be valid, so a refusal leaves no orphan.
     document.file.save(file.name or "document", file, save=False)
-    _full_clean(document)
     _save(document)
     audit_record(
         actor=actor,
