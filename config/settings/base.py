@@ -151,6 +151,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    "EXCEPTION_HANDLER": "bangfu.core.drf.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

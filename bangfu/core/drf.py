@@ -1,0 +1,25 @@
+"""How the API reports the errors services raise (see bangfu.core.errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from bangfu.core.errors import PermissionDenied, ValidationFailed
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """ValidationFailed → 400 {field: [messages]}; PermissionDenied → 403; the rest as DRF does."""
+    if isinstance(exc, ValidationFailed):
+        errors = {
+            (api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name): messages
+            for name, messages in exc.errors.items()
+        }
+        exc = exceptions.ValidationError(errors)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc))
+    return drf_exception_handler(exc, context)
