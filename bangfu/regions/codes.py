@@ -40,12 +40,19 @@ def level_of(code: str) -> Level:
         raise InvalidCode(f"{code!r} has no province part")
     if code[2:] == "0" * 10:
         return Level.PROVINCE
+    if code[2:4] == "00":
+        # A prefecture part of 00 with digits below it: no such division exists.
+        raise InvalidCode(f"{code!r} has no prefecture part")
     if code[4:] == "0" * 8:
         return Level.PREFECTURE
     if code[6:] == "0" * 6:
         return Level.COUNTY
     if code[9:] == "000":
         return Level.TOWNSHIP
+    if code[6:9] == "000":
+        raise InvalidCode(f"{code!r} has no township part")
+    # A county part of 00 is allowed below it: 东莞, 中山 and 儋州 have townships directly
+    # under the prefecture.
     return Level.VILLAGE
 
 
@@ -55,6 +62,11 @@ def prefix_of(code: str, level: str | None = None) -> str:
 
 
 def parent_code(code: str) -> str | None:
+    """The code of the division directly above, or None for a province.
+
+    For a township under a prefecture without counties (东莞 441900003000) this is the
+    prefecture, because the county part is zero.
+    """
     level = level_of(code)
     index = LEVEL_ORDER.index(level)
     if index == 0:
@@ -64,10 +76,36 @@ def parent_code(code: str) -> str | None:
 
 
 def ancestor_codes(code: str) -> list[str]:
-    """Codes of all ancestors, province first."""
-    level = level_of(code)
-    index = LEVEL_ORDER.index(level)
-    return [code[: PREFIX_LENGTH[lvl]].ljust(12, "0") for lvl in LEVEL_ORDER[:index]]
+    """Codes of all ancestors, province first (each one once)."""
+    result: list[str] = []
+    parent = parent_code(code)
+    while parent is not None:
+        result.append(parent)
+        parent = parent_code(parent)
+    return result[::-1]
+
+
+def shared_depth(code: str, other: str) -> int:
+    """How many levels (province, prefecture, ...) two codes have in common, from the top."""
+    depth = 0
+    for level in LEVEL_ORDER:
+        length = PREFIX_LENGTH[level]
+        if code[:length] != other[:length]:
+            break
+        depth += 1
+    return depth
+
+
+def common_ancestor(codes: list[str]) -> str | None:
+    """The code of the lowest division containing all `codes` (one of them, maybe), or None."""
+    if not codes:
+        return None
+    first = codes[0]
+    depth = min(shared_depth(first, other) for other in codes)
+    depth = min(depth, LEVEL_ORDER.index(level_of(first)) + 1)
+    if depth == 0:
+        return None
+    return first[: PREFIX_LENGTH[LEVEL_ORDER[depth - 1]]].ljust(12, "0")
 
 
 def is_within(code: str, ancestor: str) -> bool:
