@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -106,6 +107,19 @@ AUTH_PASSWORD_VALIDATORS = [
 # window, further attempts are refused until the window passes.
 BANGFU_LOGIN_MAX_FAILURES = env_int("BANGFU_LOGIN_MAX_FAILURES", 5)
 BANGFU_LOGIN_WINDOW_SECONDS = env_int("BANGFU_LOGIN_WINDOW_SECONDS", 15 * 60)
+
+# Fund flows: how far a stage (e.g. 到位 arrived) may exceed the stage before it (计划 planned)
+# for the same pairing/year/project, in percent, and whether exceeding it is an "error" (refused)
+# or a "warning" (recorded, and the warning returned to the caller).
+try:
+    BANGFU_FUND_STAGE_TOLERANCE = Decimal(env_str("BANGFU_FUND_STAGE_TOLERANCE") or "0")
+except InvalidOperation:
+    raise ImproperlyConfigured("BANGFU_FUND_STAGE_TOLERANCE must be a number (percent).") from None
+if not BANGFU_FUND_STAGE_TOLERANCE.is_finite() or BANGFU_FUND_STAGE_TOLERANCE < 0:
+    raise ImproperlyConfigured("BANGFU_FUND_STAGE_TOLERANCE must be a percentage of 0 or more.")
+BANGFU_FUND_STAGE_RULE = env_str("BANGFU_FUND_STAGE_RULE") or "error"
+if BANGFU_FUND_STAGE_RULE not in {"error", "warning"}:
+    raise ImproperlyConfigured('BANGFU_FUND_STAGE_RULE must be "error" or "warning".')
 
 CACHES = {
     # Shared between gunicorn workers, so login throttling counts every attempt.
