@@ -18,6 +18,7 @@ from bangfu.pairings.models import (
     Organisation,
     Pairing,
 )
+from bangfu.regions import codes
 from bangfu.regions.models import Region
 
 _PAIRING_RELATED = (
@@ -33,6 +34,25 @@ def active_on_q(day: dt.date, path: str = "") -> Q:
     return Q(**{f"{path}start_date__lte": day}) & (
         Q(**{f"{path}end_date__isnull": True}) | Q(**{f"{path}end_date__gte": day})
     )
+
+
+def party_in_region_q(code: str) -> Q:
+    """Pairings with a party on either side in the region's subtree (regions or organisations)."""
+    prefix = codes.prefix_of(code)
+    return (
+        Q(donor_region__code__startswith=prefix)
+        | Q(recipient_region__code__startswith=prefix)
+        | Q(donor_organisation__region__code__startswith=prefix)
+        | Q(recipient_organisation__region__code__startswith=prefix)
+    )
+
+
+def party_organisation_q(organisation_id: int) -> Q:
+    return Q(donor_organisation_id=organisation_id) | Q(recipient_organisation_id=organisation_id)
+
+
+def organisation_in_region_q(code: str) -> Q:
+    return Q(region__code__startswith=codes.prefix_of(code))
 
 
 def pairing_list(*, user: Any) -> QuerySet[Pairing]:

@@ -31,6 +31,32 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _pii_keys() -> tuple[tuple[tuple[str, bytes], ...], bytes]:
+    """Household PII keys: BANGFU_PII_KEYS ("keyid:base64key,…", first = current) and
+    BANGFU_PII_HMAC_KEY (base64, for lookup tokens). Outside production, when both are absent,
+    stable development keys are derived from a seed kept in var/ (never in git)."""
+    from bangfu.households import crypto
+
+    raw_keys, raw_hmac = env_str("BANGFU_PII_KEYS"), env_str("BANGFU_PII_HMAC_KEY")
+    if raw_keys or raw_hmac:
+        if not raw_keys or not raw_hmac:
+            missing = "BANGFU_PII_HMAC_KEY" if raw_keys else "BANGFU_PII_KEYS"
+            raise ImproperlyConfigured(f"{missing} must be set together with the other PII key.")
+        try:
+            return crypto.parse_keys(raw_keys), crypto.parse_hmac_key(raw_hmac)
+        except crypto.KeyConfigError as exc:
+            raise ImproperlyConfigured(str(exc)) from None
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "pii_dev_seed"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return crypto.development_keys(path.read_text(encoding="utf-8").strip().encode())
+
+
+BANGFU_PII_KEYS, BANGFU_PII_HMAC_KEY = _pii_keys()
 DEBUG = env_bool("BANGFU_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("BANGFU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("BANGFU_CSRF_TRUSTED_ORIGINS", [])
@@ -176,6 +202,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Several models have a `kind`: name each choice set after its model so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "bangfu.pairings.models.OrganisationKind",
+        "PairingKindEnum": "bangfu.pairings.models.PairingKind",
+        "PairingLevelEnum": "bangfu.pairings.models.PairingLevel",
+        "AgreementKindEnum": "bangfu.pairings.models.AgreementKind",
+        "MeetingKindEnum": "bangfu.pairings.models.MeetingKind",
+        "AuditActionEnum": "bangfu.core.models.AuditAction",
+        "PartyTypeEnum": "bangfu.pairings.api.PartyType",
+    },
 }
 
 LOGGING = {
