@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "bangfu.funds",
     "bangfu.projects",
     "bangfu.households",
+    "bangfu.indicators",
 ]
 
 MIDDLEWARE = [
