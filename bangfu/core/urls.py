@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from bangfu.core import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("audit/", views.audit_page, name="audit"),
+]

@@ -77,6 +77,7 @@ def pairing_get(*, user: Any, pk: int) -> Pairing | None:
 class PairingNode:
     pairing: Pairing
     children: list[PairingNode] = field(default_factory=list)
+    parent_hidden: bool = False  # nested under a pairing outside the user's scope
 
 
 def pairing_tree(*, user: Any) -> list[PairingNode]:
@@ -88,8 +89,13 @@ def pairing_tree(*, user: Any) -> list[PairingNode]:
     nodes = {p.pk: PairingNode(p) for p in pairings}
     roots: list[PairingNode] = []
     for p in pairings:
+        node = nodes[p.pk]
         parent = nodes.get(p.parent_id) if p.parent_id is not None else None
-        (parent.children if parent is not None else roots).append(nodes[p.pk])
+        if parent is not None:
+            parent.children.append(node)
+        else:
+            node.parent_hidden = p.parent_id is not None
+            roots.append(node)
     return roots
 
 
