@@ -44,7 +44,7 @@ def parse_amount(value: str | Decimal | int, unit: Unit = Unit.YUAN) -> Decimal:
     (a unit written in the text wins over `unit`). A float is refused because it has already
     lost the exact figure; so is an amount finer than one fen (0.01 元), instead of rounding it.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise AmountError("a float cannot carry an exact amount; pass a Decimal or text")
     if isinstance(value, int):
         number = Decimal(value)
