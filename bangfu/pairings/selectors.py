@@ -116,6 +116,11 @@ def party_organisation_get(*, pk: int) -> Organisation | None:
     return Organisation.objects.select_related("region").filter(pk=pk).first()
 
 
+def party_organisation_choices() -> QuerySet[Organisation]:
+    """Organisations that may be named as a party (see party_organisation_get)."""
+    return Organisation.objects.select_related("region").order_by("region_id", "name")
+
+
 def region_get(*, code: str) -> Region | None:
     """Regions are public reference data: every signed-in user may name any of them."""
     return Region.objects.filter(code=code).first()
