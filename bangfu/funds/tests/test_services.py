@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from bangfu.funds.models import FundFlow, ReportedBy, SourceKind, Stage
 from bangfu.funds.services import fund_flow_record, fund_flow_reverse
 
 
-def record(world, actor=None, **kwargs):
+def record(world: Any, actor: Any = None, **kwargs: Any) -> Any:
     data = {
         "actor": actor or world.bob,
         "pairing": world.longhua_fengshan,
@@ -29,6 +30,7 @@ def test_it_records_an_entry_in_exact_yuan_with_an_audit_event(world):
     assert result.flow.amount == Decimal("49940000.00")
     assert result.warnings == []
     event = AuditEvent.objects.get(object_type="funds.fundflow", object_id=str(result.flow.pk))
+    assert event.after is not None
     assert event.after["amount"] == "49940000.00"
     assert event.pairing_id == world.longhua_fengshan.pk
     assert event.actor == world.bob

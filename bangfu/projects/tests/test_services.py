@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from bangfu.projects.models import Category, ProjectStatusChange, Status
 from bangfu.projects.services import project_create, project_transition, project_update
 
 
-def create(world, actor=None, **kwargs):
+def create(world: Any, actor: Any = None, **kwargs: Any) -> Any:
     data = {
         "actor": actor or world.alice,
         "pairing": world.longhua_fengshan,
