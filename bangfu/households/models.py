@@ -1,0 +1,367 @@
+"""The household registry: villages' own figures, households, persons, measures, thresholds.
+
+Personal data (names, ID numbers, phones, bank accounts) lives only in `EncryptedTextField`s;
+exact search and duplicate detection use the HMAC token columns (see fields.py and crypto.py).
+
+Built for the monitoring that comes next: the columns monitoring rules filter on are plain,
+indexed values (village code, type, category, per-capita income, flags, birth dates), so the
+rules can run as set-based SQL. Runs, findings, cases and risk types will point at `Household`
+and `Measure` from their own models.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.core.models import TimeStampedModel
+from bangfu.households.choices import (
+    CookingFuel,
+    EducationLevel,
+    Ethnicity,
+    Health,
+    HouseGrade,
+    HouseholdType,
+    IdType,
+    LabourSkill,
+    LivingAllowance,
+    MeasureCategory,
+    MonitoringCategory,
+    OutOfSchoolReason,
+    Relation,
+    SchoolingStatus,
+    Sex,
+    Toilet,
+    WorkPlace,
+)
+from bangfu.households.fields import EncryptedTextField
+from bangfu.regions.models import Region
+
+ZERO = Decimal("0")
+# Rounding slack of a stored per-capita figure (0.01 yuan, half-up) against net ÷ size.
+HALF_FEN = Decimal("0.005")
+
+
+def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+def _area(verbose_name: str | object) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(verbose_name, max_digits=8, decimal_places=2, default=ZERO)  # type: ignore[arg-type]
+
+
+def _flag(verbose_name: str | object) -> models.BooleanField:  # type: ignore[type-arg]
+    """A yes/no answer that may not have been assessed yet (None)."""
+    return models.BooleanField(verbose_name, null=True, blank=True, default=None)  # type: ignore[arg-type]
+
+
+class VillageFigures(TimeStampedModel):
+    """A village's own figures for one year (the national system's village table)."""
+
+    village = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    households = models.PositiveIntegerField(_("households"), default=0)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    collective_income = _money(_("collective income (yuan)"))
+    dibao_people = models.PositiveIntegerField(_("people receiving 低保"), default=0)
+    tekun_people = models.PositiveIntegerField(_("people receiving 特困供养"), default=0)
+    disabled_people = models.PositiveIntegerField(_("disabled people"), default=0)
+    dangerous_houses = models.PositiveIntegerField(_("dangerous houses"), default=0)
+    has_clinic = models.BooleanField(_("has a clinic"), default=False)
+    doctors = models.PositiveSmallIntegerField(_("village doctors"), default=0)
+    has_paved_road = models.BooleanField(_("paved road to the village"), default=False)
+    has_bus = models.BooleanField(_("bus service"), default=False)
+
+    class Meta:
+        verbose_name = _("village figures")
+        verbose_name_plural = _("village figures")
+        ordering = ["village_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="village_figures_unique_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="village_figures_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(collective_income__gte=0), name="village_figures_income_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}"
+
+
+class Household(TimeStampedModel):
+    number = models.CharField(_("household number"), max_length=40, unique=True)
+    village = models.ForeignKey(
+        Region, verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
+    )
+    household_type = models.CharField(
+        _("household type"), max_length=20, choices=HouseholdType.choices
+    )
+    monitoring_category = models.CharField(
+        _("monitoring category"),
+        max_length=20,
+        choices=MonitoringCategory.choices,
+        default=MonitoringCategory.NONE,
+    )
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+
+    # Income over the 12 months before identification; net and per-capita are computed by the
+    # service (services.compute_incomes) and stored so monitoring can filter and index them.
+    income_year = models.PositiveSmallIntegerField(_("income year"))
+    wage_income = _money(_("wages"))
+    business_income = _money(_("business income"))
+    property_income = _money(_("property income"))
+    transfer_income = _money(_("transfer income"))
+    business_costs = _money(_("business costs"))
+    net_income = _money(_("net income"))
+    per_capita_net_income = _money(_("per-capita net income"))
+    # Large unavoidable expenses, for the 突发严重困难户 rule.
+    medical_out_of_pocket = _money(_("compliant out-of-pocket medical spending (合规自付支出)"))
+    education_expenses = _money(_("education expenses"))
+    disaster_losses = _money(_("disaster and accident losses"))
+
+    # 两不愁三保障 and drinking water as declared; None = not assessed.
+    food_clothing_secure = _flag(_("food and clothing secure"))
+    compulsory_education_secure = _flag(_("compulsory education secure"))
+    basic_medical_secure = _flag(_("basic medical care secure"))
+    housing_secure = _flag(_("housing secure"))
+    drinking_water_secure = _flag(_("drinking water secure"))
+    water_quantity_ok = _flag(_("enough water"))
+    water_quality_ok = _flag(_("water quality acceptable"))
+    water_convenient = _flag(_("water convenient"))
+    water_reliable = _flag(_("water supply reliable"))
+    dangerous_house_grade = models.CharField(
+        _("house safety grade"), max_length=1, choices=HouseGrade.choices, blank=True
+    )
+
+    # Production and living conditions.
+    cultivated_land_mu = _area(_("cultivated land (亩)"))
+    irrigated_land_mu = _area(_("irrigated land (亩)"))
+    forest_land_mu = _area(_("forest land (亩)"))
+    grassland_mu = _area(_("grassland (亩)"))
+    water_surface_mu = _area(_("water surface (亩)"))
+    road_distance_km = models.DecimalField(
+        _("distance to a paved road (km)"), max_digits=6, decimal_places=2, default=ZERO
+    )
+    cooking_fuel = models.CharField(
+        _("cooking fuel"), max_length=16, choices=CookingFuel.choices, blank=True
+    )
+    toilet = models.CharField(_("toilet"), max_length=16, choices=Toilet.choices, blank=True)
+    has_household_electricity = models.BooleanField(_("household electricity"), default=True)
+    has_production_electricity = models.BooleanField(_("production electricity"), default=False)
+
+    collector_name = EncryptedTextField(_("data collector"), context="household.collector_name")
+    collector_phone = EncryptedTextField(
+        _("data collector's phone"), context="household.collector_phone"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(household_size__gte=1), name="household_size_min"),
+            models.CheckConstraint(
+                condition=Q(wage_income__gte=0)
+                & Q(business_income__gte=0)
+                & Q(property_income__gte=0)
+                & Q(transfer_income__gte=0)
+                & Q(business_costs__gte=0)
+                & Q(medical_out_of_pocket__gte=0)
+                & Q(education_expenses__gte=0)
+                & Q(disaster_losses__gte=0),
+                name="household_amounts_not_negative",
+            ),
+            # Expressed with a rounding slack because SQLite keeps decimals as floating point.
+            models.CheckConstraint(
+                condition=Q(
+                    net_income__gte=F("wage_income")
+                    + F("business_income")
+                    + F("property_income")
+                    + F("transfer_income")
+                    - F("business_costs")
+                    - HALF_FEN,
+                    net_income__lte=F("wage_income")
+                    + F("business_income")
+                    + F("property_income")
+                    + F("transfer_income")
+                    - F("business_costs")
+                    + HALF_FEN,
+                ),
+                name="household_net_income_computed",
+            ),
+            # Multiplied out rather than divided: SQLite would divide integers as integers.
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(
+                    F("per_capita_net_income") * F("household_size"),
+                    F("net_income") - HALF_FEN * F("household_size") - HALF_FEN,
+                )
+                & LessThanOrEqual(
+                    F("per_capita_net_income") * F("household_size"),
+                    F("net_income") + HALF_FEN * F("household_size") + HALF_FEN,
+                ),
+                name="household_per_capita_computed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["village", "household_type"], name="household_village_type"),
+            models.Index(
+                fields=["monitoring_category", "village"], name="household_category_village"
+            ),
+            models.Index(fields=["per_capita_net_income"], name="household_per_capita"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Measure(TimeStampedModel):
+    """An assistance measure a household received (cases will link measures to risk types)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="measures"
+    )
+    category = models.CharField(_("category"), max_length=32, choices=MeasureCategory.choices)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("assistance measure")
+        verbose_name_plural = _("assistance measures")
+        ordering = ["household_id", "date", "id"]
+        indexes = [models.Index(fields=["household", "category"], name="measure_household_cat")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.category} {self.date}"
+
+
+class Person(TimeStampedModel):
+    number = models.CharField(_("person number"), max_length=40, unique=True)
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="persons"
+    )
+    name = EncryptedTextField(_("name"), context="person.name")
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices)
+    id_number = EncryptedTextField(_("ID number"), context="person.id_number")
+    # HMAC of the canonical 18-character ID: exact lookup and duplicates without the plaintext.
+    id_token = models.CharField(_("ID token"), max_length=64, db_index=True, editable=False)
+    relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
+    )
+    education = models.CharField(
+        _("education"), max_length=24, choices=EducationLevel.choices, blank=True
+    )
+    schooling_status = models.CharField(
+        _("schooling status"),
+        max_length=24,
+        choices=SchoolingStatus.choices,
+        default=SchoolingStatus.NOT_IN_SCHOOL,
+    )
+    out_of_school_reason = models.CharField(
+        _("reason for being out of school"),
+        max_length=24,
+        choices=OutOfSchoolReason.choices,
+        blank=True,
+        default=OutOfSchoolReason.NONE,
+    )
+    health = models.CharField(
+        _("health"), max_length=16, choices=Health.choices, default=Health.HEALTHY
+    )
+    labour_skill = models.CharField(_("labour skill"), max_length=10, choices=LabourSkill.choices)
+    resident_medical_insurance = models.BooleanField(_("resident medical insurance"), default=False)
+    employee_medical_insurance = models.BooleanField(_("employee medical insurance"), default=False)
+    critical_illness_insurance = models.BooleanField(_("critical-illness insurance"), default=False)
+    pension_insurance = models.BooleanField(_("pension insurance"), default=False)
+    living_allowance = models.CharField(
+        _("低保 / 特困 status"),
+        max_length=8,
+        choices=LivingAllowance.choices,
+        default=LivingAllowance.NONE,
+    )
+    months_worked_away = models.PositiveSmallIntegerField(_("months worked away"), default=0)
+    work_place = models.CharField(
+        _("place of work"), max_length=16, choices=WorkPlace.choices, blank=True
+    )
+    public_welfare_job = models.BooleanField(_("public-welfare job"), default=False)
+    phone = EncryptedTextField(_("phone"), context="person.phone")
+    bank_account = EncryptedTextField(_("bank account"), context="person.bank_account")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["household_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "id_token"], name="person_unique_id_in_household"
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation=Relation.HEAD),
+                name="person_one_head_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(months_worked_away__lte=12), name="person_months_worked_away_max"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "relation"], name="person_household_relation"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the name: this string reaches admin pages, logs and audit rows.
+        return self.number
+
+
+class Threshold(TimeStampedModel):
+    """The monitoring range (yuan per person per year) of a province for a year.
+
+    A row without a province is the national floor, used where a province has set no figure.
+    """
+
+    province = models.ForeignKey(
+        Region,
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    yuan_per_person = models.DecimalField(
+        _("yuan per person per year"), max_digits=10, decimal_places=2
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring threshold")
+        verbose_name_plural = _("monitoring thresholds")
+        ordering = ["year", "province_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "year"],
+                condition=Q(province__isnull=False),
+                name="threshold_unique_province_year",
+            ),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(province__isnull=True), name="threshold_unique_floor"
+            ),
+            models.CheckConstraint(condition=Q(yuan_per_person__gt=0), name="threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2015) & Q(year__lte=2100), name="threshold_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id or 'national'} {self.year}: {self.yuan_per_person}"

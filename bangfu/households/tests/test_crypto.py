@@ -52,7 +52,7 @@ def test_old_values_decrypt_with_any_listed_key_and_reencrypt_under_the_current_
 
 def test_a_value_under_a_key_no_longer_listed_fails_without_quoting_the_key():
     old = crypto.encrypt("x", context="c", keyring=ring(("k1", KEY_A)))
-    with pytest.raises(DecryptionFailed, match="No key with id 'k1' is configured."):
+    with pytest.raises(DecryptionFailed, match=r"No key with id 'k1' is configured\."):
         crypto.decrypt(old, context="c", keyring=ring(("k2", KEY_B)))
 
 
