@@ -13,7 +13,7 @@ PASSWORD_VARIABLE = "BANGFU_DEMO_PASSWORD"  # noqa: S105 - the variable's name
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: the pairings of the seed reports and one demo user per side. "
+        "Load the demo data: the seed reports' pairings and one demo user per side.\n"
         "Safe to run again: only what is missing is created. New demo users get random "
         f"passwords, printed once (or {PASSWORD_VARIABLE} when set)."
     )
