@@ -8,8 +8,8 @@ an f-string, ``repr`` or an audit snapshot prints ``[encrypted]`` (or fails to s
 of the personal data. The plaintext exists only where code calls ``reveal``.
 
 Queries cannot compare ciphertexts (every encryption uses a fresh nonce), so the field refuses
-every lookup except ``isnull`` and ``encrypted_with`` (the key id, used by key rotation); search
-goes through the HMAC token columns.
+every lookup except ``isnull``, equality with ``""`` and ``encrypted_with`` (the key id, used by
+key rotation); search goes through the HMAC token columns.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Lookup
-from django.db.models.lookups import IsNull, StartsWith
+from django.db.models.lookups import Exact, IsNull, StartsWith
 
 from bangfu.households import crypto
 
@@ -72,6 +72,15 @@ class EncryptedWith(StartsWith):
         return connection.operators["startswith"] % rhs
 
 
+class IsEmpty(Exact):
+    """``field=""`` only: whether a value is present. Any other value cannot be compared."""
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        if rhs not in ("", None):
+            raise TypeError("Encrypted fields can be compared with the empty string only.")
+        super().__init__(lhs, rhs)
+
+
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text encrypted with AES-GCM; an empty string stays empty (nothing to hide)."""
 
@@ -108,6 +117,8 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "isnull":
             return IsNull
+        if lookup_name == "exact":
+            return IsEmpty
         if lookup_name == "encrypted_with":
             return EncryptedWith
         raise TypeError(

@@ -38,7 +38,7 @@ from bangfu.regions.codes import prefix_of
 _NOTHING = Q(pk__in=[])
 
 
-def village_q(user: Any, path: str = "village_id") -> Q:
+def village_q(user: Any, path: str = "village__code") -> Q:
     """Rows whose village code (reached through `path`) lies in the user's region subtree."""
     scope = scope_for(user)
     if scope.is_superuser:
@@ -53,13 +53,13 @@ def visible_households(user: Any) -> QuerySet[Household]:
 
 
 def visible_persons(user: Any) -> QuerySet[Person]:
-    return Person.objects.filter(village_q(user, "household__village_id")).select_related(
+    return Person.objects.filter(village_q(user, "household__village__code")).select_related(
         "household"
     )
 
 
 def visible_measures(user: Any) -> QuerySet[Measure]:
-    return Measure.objects.filter(village_q(user, "household__village_id"))
+    return Measure.objects.filter(village_q(user, "household__village__code"))
 
 
 def persons_with_id(user: Any, id_number: str) -> QuerySet[Person]:
@@ -112,7 +112,7 @@ def visible_village_figures(user: Any) -> QuerySet[VillageFigures]:
     for region_code, organisation_region in recipients:
         code = region_code or organisation_region
         if code:
-            q |= Q(village_id__startswith=prefix_of(code))
+            q |= Q(village__code__startswith=prefix_of(code))
     return VillageFigures.objects.filter(q)
 
 
