@@ -1,0 +1,1 @@
+"""Spreadsheet import/export helpers shared by the apps (a plain package, not an app)."""
