@@ -76,7 +76,7 @@ class RegionMatchSerializer(RegionBriefSerializer):
 
 class ResolutionSerializer(serializers.Serializer[Any]):
     query = serializers.CharField()
-    status = serializers.ChoiceField(choices=["found", "ambiguous", "not_found"])
+    status = serializers.ChoiceField(choices=gazetteer.RESOLUTION_STATUSES)
     region = RegionMatchSerializer(allow_null=True, help_text=_("The match, when unique."))
     matches = RegionMatchSerializer(many=True)
 

@@ -7,6 +7,7 @@ import service does so) or when another process has bumped the shared version ke
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -127,7 +128,13 @@ SUFFIX_LEVELS: dict[str, frozenset[str]] = {
     "乡": frozenset({Level.TOWNSHIP}),
     "村": frozenset({Level.VILLAGE}),
 }
-_SUFFIXES = sorted(SUFFIX_LEVELS, key=len, reverse=True)
+# Suffixes by their last character, longest first: most names need one or two endswith calls.
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
+    last: tuple(
+        sorted((s for s in SUFFIX_LEVELS if s.endswith(last)), key=len, reverse=True)
+    )
+    for last in {s[-1] for s in SUFFIX_LEVELS}
+}
 
 # Statistical placeholders, not names anyone writes in a report.
 PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -145,11 +152,14 @@ def clean(name: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", name))
 
 
+@functools.lru_cache(maxsize=65_536)
 def split_suffix(name: str) -> tuple[str, str]:
     """(stem, suffix): 都安瑶族自治县 → (都安, 自治县); 凤城镇 → (凤城, 镇); 凤山 → (凤山, "")."""
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES_BY_LAST.get(name[-1:], ()):
         if name.endswith(suffix) and len(name) > len(suffix):
-            stem = _ETHNIC_TAIL.sub("", name[: -len(suffix)])
+            stem = name[: -len(suffix)]
+            if "族" in stem or stem.endswith("维吾尔"):
+                stem = _ETHNIC_TAIL.sub("", stem)
             if len(stem) >= MIN_STEM:
                 return stem, suffix
             return name, ""
@@ -181,6 +191,7 @@ class RegionRecord:
 
 
 Status = Literal["found", "ambiguous", "not_found"]
+RESOLUTION_STATUSES: tuple[Status, ...] = ("found", "ambiguous", "not_found")
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "bangfu.pairings.models.MeetingKind",
         "AuditActionEnum": "bangfu.core.models.AuditAction",
         "PartyTypeEnum": "bangfu.pairings.api.PartyType",
+        "RegionLevelEnum": "bangfu.regions.codes.Level",
+        "ResolutionStatusEnum": "bangfu.regions.gazetteer.RESOLUTION_STATUSES",
     },
 }
 

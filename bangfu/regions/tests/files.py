@@ -10,7 +10,9 @@ import xlsxwriter
 HEADER = ["code", "name", "level", "parent_code"]
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, bom: bool = False):
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] = HEADER, bom: bool = False
+) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -18,10 +20,11 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER, bom
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER):
+def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> Path:
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("regions")
-    for number, row in enumerate([header, *rows]):
+    table: list[list[object]] = [list(header), *rows]
+    for number, row in enumerate(table):
         for column, value in enumerate(row):
             sheet.write(number, column, value)
     workbook.close()

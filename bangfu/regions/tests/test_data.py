@@ -24,7 +24,7 @@ DEMO_COUNTIES = {
 }
 
 
-def _rows(name):
+def _rows(name: str) -> list[dict[str, str]]:
     with (DATA / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 

@@ -1,3 +1,6 @@
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from bangfu.accounts.models import Role
@@ -10,7 +13,7 @@ from bangfu.regions.services import regions_import, regions_load_local
 from bangfu.regions.tests.files import FENGSHAN_ROWS, HEADER, write_csv, write_xlsx
 
 
-def _snapshot():
+def _snapshot() -> tuple[int, int]:
     return Region.objects.count(), AuditEvent.objects.count()
 
 
@@ -90,7 +93,7 @@ def test_dry_run_counts_but_writes_nothing(world, fengshan_admin, tmp_path):
     assert _snapshot() == before
 
 
-def _refused(actor, path):
+def _refused(actor: Any, path: Path) -> list[RowError]:
     before = _snapshot()
     with pytest.raises(ImportRefused) as refused:
         regions_import(actor=actor, path=path)
