@@ -443,3 +443,73 @@ def target_set(
         pairing_id=pairing.pk,
     )
     return target
+
+
+# The entry grid ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridCellInput:
+    """One edited cell: a target, or a figure for one side."""
+
+    indicator: str
+    period: str
+    kind: str  # "target" or "value"
+    value: Any
+    side: str = ""
+
+
+@transaction.atomic
+def grid_save(*, actor: Any, pairing: Pairing, cells: list[GridCellInput]) -> int:
+    """Save many targets and figures at once; all or nothing, with an error per refused cell.
+
+    Errors are keyed ``cells.<index>``. Returns the number of cells saved.
+    """
+    from bangfu.indicators.periods import PeriodError
+    from bangfu.indicators.periods import parse as parse_period
+
+    require_pairing_role(actor, pairing, Role.DATA_ENTRY)
+    indicators = Indicator.objects.in_bulk([c.indicator for c in cells], field_name="code")
+    errors: dict[str, list[str]] = {}
+    for index, cell in enumerate(cells):
+        key = f"cells.{index}"
+        indicator = indicators.get(cell.indicator)
+        try:
+            if indicator is None:
+                raise ValidationFailed(
+                    _("No indicator has the code “%(code)s”.") % {"code": cell.indicator}
+                )
+            try:
+                period = parse_period(cell.period)
+            except PeriodError as exc:
+                raise ValidationFailed(str(exc)) from None
+            with transaction.atomic():
+                if cell.kind == "target":
+                    target_set(
+                        actor=actor,
+                        indicator=indicator,
+                        pairing=pairing,
+                        period=period,
+                        value=cell.value,
+                    )
+                elif cell.kind == "value":
+                    data_value_set(
+                        actor=actor,
+                        indicator=indicator,
+                        pairing=pairing,
+                        period=period,
+                        value=cell.value,
+                        reported_by=cell.side,
+                    )
+                else:
+                    raise ValidationFailed(_("A cell is a “target” or a “value”."))
+        except (ValidationFailed, PermissionDenied) as exc:
+            messages = (
+                [m for ms in exc.errors.values() for m in ms]
+                if isinstance(exc, ValidationFailed)
+                else [str(exc)]
+            )
+            errors[key] = messages
+    if errors:
+        raise ValidationFailed(errors)
+    return len(cells)

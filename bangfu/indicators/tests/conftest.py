@@ -26,9 +26,9 @@ def admin(world):
     )
 
 
-def indicator(code):
+def indicator(code: str) -> Indicator:
     return Indicator.objects.get(code=code)
 
 
-def last_year_start():
+def last_year_start() -> dt.date:
     return dt.date(timezone.localdate().year - 1, 1, 1)

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -14,7 +15,14 @@ from bangfu.indicators.periods import Period
 from bangfu.indicators.tests.conftest import indicator
 
 
-def enter(world, period, code="teachers_sent", value="16", actor=None, side=Side.RECIPIENT):
+def enter(
+    world: Any,
+    period: Period,
+    code: str = "teachers_sent",
+    value: str = "16",
+    actor: Any = None,
+    side: str = Side.RECIPIENT,
+) -> Any:
     return services.data_value_set(
         actor=actor or world.alice,
         indicator=indicator(code),
@@ -59,6 +67,7 @@ def test_a_reviewer_sends_a_figure_back_with_a_reason_and_it_can_be_corrected(
     assert (figure.status, figure.sent_back_reason) == (Status.DRAFT, "名单只有15人")
     assert enter(world, this_year, value="15").value.value == Decimal("15")
     event = AuditEvent.objects.filter(object_id=str(figure.pk), after__step="draft").get()
+    assert event.after is not None
     assert event.after["reason"] == "名单只有15人"
 
 
