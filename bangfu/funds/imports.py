@@ -133,6 +133,7 @@ def fund_flows_import(
             else:
                 result.unchanged += 1
             continue
+        errors_before = len(errors)
         kwargs: dict[str, Any] = {"pairing": pairing}
         code = v.get("project")
         if code:
@@ -149,10 +150,10 @@ def fund_flows_import(
                 refuse(row, "reverses", _("No entry with this reference to reverse."))
             if not v.get("reason"):
                 refuse(row, "reason", _("A reversal needs a reason."))
-        plan.append((row, kwargs))
-    if errors:
-        raise ImportRefused(errors)
-
+        if len(errors) == errors_before:
+            plan.append((row, kwargs))
+    # Rows that passed the checks above go through the services too, so their errors are reported
+    # in the same answer; any error at all undoes the whole transaction.
     # Earlier stages first, so the stage rule sees what a later stage is compared with whatever
     # the order of the file; reversals last, latest stage first, for the same reason.
     plan.sort(key=_write_order)
@@ -163,7 +164,12 @@ def fund_flows_import(
                 v = row.values
                 try:
                     if v.get("reverses"):
-                        target = written[(kwargs["pairing"].pk, v["reported_by"], v["reverses"])]
+                        target = written.get(
+                            (kwargs["pairing"].pk, v["reported_by"], v["reverses"])
+                        )
+                        if target is None:
+                            refuse(row, "reverses", _("The entry to reverse was not recorded."))
+                            continue
                         outcome = fund_flow_reverse(
                             actor=actor, flow=target, reason=v["reason"], date=v.get("date"),
                             reference=v["reference"],
@@ -184,7 +190,7 @@ def fund_flows_import(
                     f"{file}, row {row.number}: {warning}" for warning in outcome.warnings
                 )
             if errors:
-                raise ImportRefused(errors)
+                raise ImportRefused(sorted(errors, key=lambda e: e.row))
             if dry_run:
                 raise _DryRun
     except _DryRun:
