@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test bench setup deps db static lint typecheck migrations-check pytest docs clean
+.PHONY: run test bench setup deps db static lint typecheck migrations-check pytest browser-deps docs clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -43,7 +43,14 @@ typecheck: deps
 migrations-check: deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: deps
+## make browser-deps: Debian's chromium and a Chinese font for the browser tests (never playwright install)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	fi
+
+pytest: deps browser-deps
 	$(BIN)/pytest -n 2 -m "not browser"
 	$(BIN)/pytest -m browser -p no:xdist
 
