@@ -72,7 +72,7 @@ class EncryptedWith(StartsWith):
         return connection.operators["startswith"] % rhs
 
 
-class IsEmpty(Exact):
+class IsEmpty(Exact):  # type: ignore[type-arg]
     """``field=""`` only: whether a value is present. Any other value cannot be compared."""
 
     def __init__(self, lhs: Any, rhs: Any) -> None:
@@ -121,6 +121,5 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
             return IsEmpty
         if lookup_name == "encrypted_with":
             return EncryptedWith
-        raise TypeError(
-            f"Encrypted fields cannot be searched with {lookup_name!r}; use the token column."
-        )
+        # Anything else is "unsupported" (Django raises FieldError): use the token column.
+        return None

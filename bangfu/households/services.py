@@ -484,7 +484,7 @@ def threshold_set(
     actor: Any,
     province: Region | None,
     year: int,
-    yuan_per_person: Decimal,
+    yuan_per_person: Decimal | int | str,
     source: str = "",
 ) -> Threshold:
     """Enter a province's monitoring range for a year (or, for a superuser, the national floor)."""

@@ -37,7 +37,7 @@ def test_household_update_recomputes_incomes_and_audits_the_change(world):
     services.household_update(actor=world.alice, household=household, household_size=3)
     household.refresh_from_db()
     assert household.per_capita_net_income == Decimal("8000.00")
-    event = AuditEvent.objects.filter(object_type="households.household").first()
+    event = AuditEvent.objects.filter(object_type="households.household")[0]
     assert event.before == {"household_size": 4, "per_capita_net_income": "6000.00"}
     assert event.after == {"household_size": 3, "per_capita_net_income": "8000.00"}
     assert event.region_code == TONGLE
@@ -195,7 +195,7 @@ def test_person_update_of_the_id_retokenises_and_rechecks_sex(world):
     assert person.sex == Sex.FEMALE
     assert person.id_token != old_token
     assert reveal(person.id_number) == female_id
-    event = AuditEvent.objects.filter(object_type="households.person").first()
+    event = AuditEvent.objects.filter(object_type="households.person")[0]
     assert event.after["id_number"] == "4512**********0226"[:4] + "*" * 10 + female_id[-4:]
     assert female_id not in str(event.before) + str(event.after)
 
@@ -246,7 +246,7 @@ def test_threshold_set_twice_updates_the_row(world):
     guangxi = get_region("450000000000")
     services.threshold_set(actor=SYSTEM, province=guangxi, year=2023, yuan_per_person=7300)
     services.threshold_set(actor=SYSTEM, province=guangxi, year=2023, yuan_per_person=7400)
-    event = AuditEvent.objects.filter(object_type="households.threshold").first()
+    event = AuditEvent.objects.filter(object_type="households.threshold")[0]
     assert (event.before, event.after) == (
         {"yuan_per_person": "7300.00", "source": ""},
         {"yuan_per_person": "7400.00", "source": ""},
