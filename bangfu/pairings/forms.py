@@ -7,6 +7,7 @@ instead of as a server error after the form was accepted.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -28,9 +29,18 @@ class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg]
     admin_request: HttpRequest
     model_admin: ServiceAdmin
 
+    # The model's own constraint messages ("Constraint … is violated") are skipped: the service
+    # checks the same rules in the dry run with clearer words, and the database still enforces them.
     def validate_unique(self) -> None:
-        """Skip the model's own constraint messages: the service checks the same rules first,
-        with clearer words, and the database still enforces them."""
+        pass
+
+    def _post_clean(self) -> None:
+        instance_clean = self.instance.full_clean
+        self.instance.full_clean = functools.partial(instance_clean, validate_constraints=False)
+        try:
+            super()._post_clean()  # type: ignore[misc]  # private in the stubs
+        finally:
+            del self.instance.full_clean
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
