@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from bangfu.indicators.tests.helpers import approved
 Y2020 = Period.year(2020)
 
 
-def target(world, code, value, period=Y2020):
+def target(world: Any, code: str, value: str, period: Period = Y2020) -> Any:
     return services.target_set(
         actor=SYSTEM,
         indicator=Indicator.objects.get(code=code),

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,12 @@ def pairings(world):
     return lf, street_town, baoan_duan
 
 
-def total(code="teachers_sent", region=HECHI, hierarchy=Side.RECIPIENT, user=SYSTEM):
+def total(
+    code: str = "teachers_sent",
+    region: str = HECHI,
+    hierarchy: str = Side.RECIPIENT,
+    user: Any = SYSTEM,
+) -> Any:
     return rollup(
         user=user,
         indicator=Indicator.objects.get(code=code),
@@ -43,7 +49,7 @@ def total(code="teachers_sent", region=HECHI, hierarchy=Side.RECIPIENT, user=SYS
     )
 
 
-def set_rule(rule):
+def set_rule(rule: str) -> None:
     Indicator.objects.filter(code="teachers_sent").update(duplicate_rule=rule)
 
 
