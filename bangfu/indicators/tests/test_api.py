@@ -117,7 +117,8 @@ def test_the_grid_reads_and_saves_all_or_nothing(world, this_year):
     url = f"/api/indicator-grid/{world.longhua_fengshan.pk}/"
     cells = [
         {"indicator": "labour_trained", "period": str(this_year), "kind": "target", "value": "900"},
-        {"indicator": "labour_trained", "period": "bad", "kind": "value", "value": "1", "side": "recipient"},
+        {"indicator": "labour_trained", "period": "bad", "kind": "value", "value": "1",
+         "side": "recipient"},
     ]  # fmt: skip
     refused = client(world.alice).post(url + "save/", {"cells": cells}, format="json")
     assert refused.status_code == 400
@@ -140,7 +141,10 @@ def test_rollups_answer_with_used_and_set_aside_values(world):
     lf = world.longhua_fengshan
     approved(lf, Side.DONOR, "teachers_sent", "16", Period.year(2020))
     approved(lf, Side.RECIPIENT, "teachers_sent", "15", Period.year(2020))
-    url = "/api/indicator-rollups/?indicator=teachers_sent&period=2020&region=451200000000&hierarchy=recipient"
+    url = (
+        "/api/indicator-rollups/?indicator=teachers_sent&period=2020"
+        "&region=451200000000&hierarchy=recipient"
+    )
     body = client(world.alice).get(url).json()
     assert Decimal(body["total"]) == Decimal("15")
     assert [c["side"] for c in body["set_aside"]] == ["donor"]
