@@ -6,10 +6,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from bangfu.accounts import selectors, services
 from bangfu.accounts.forms import AdminSignInForm, PiiGrantForm, UserAddForm, UserEditForm
@@ -17,6 +19,10 @@ from bangfu.accounts.models import PiiGrant, Role, User
 from bangfu.accounts.scopes import scope_for
 
 admin.site.login_form = AdminSignInForm
+# API tokens are issued and revoked by `bangfu token` (audited); bangfu has no use for groups.
+for model in (TokenProxy, Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 admin.site.site_header = _("bangfu administration")
 admin.site.site_title = _("bangfu")
 admin.site.index_title = _("Administration")

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from bangfu.accounts.models import PiiGrant, Role, User
@@ -9,7 +11,7 @@ ADD = "/admin/accounts/user/add/"
 STRONG = "Xq7-harbour-lantern-91"
 
 
-def _change_url(user):
+def _change_url(user: Any) -> str:
     return f"/admin/accounts/user/{user.pk}/change/"
 
 
@@ -18,7 +20,7 @@ def fengshan_admin(world):
     return make_user(username="fs-admin", region=world.fengshan, roles=[Role.ADMINISTRATOR])
 
 
-def _add_data(**overrides):
+def _add_data(**overrides: Any) -> dict[str, Any]:
     data = {
         "username": "erin",
         "password1": STRONG,
@@ -33,7 +35,7 @@ def _add_data(**overrides):
     return data
 
 
-def _change_data(user, **overrides):
+def _change_data(user: Any, **overrides: Any) -> dict[str, Any]:
     data = {
         "first_name": user.first_name,
         "email": user.email,
@@ -161,7 +163,7 @@ def test_moving_a_user_out_of_the_administrators_region_is_a_form_error(
     assert world.alice.region_id == "451223000000"
 
 
-def _grant_data(user, county):
+def _grant_data(user: Any, county: str) -> dict[str, Any]:
     return _change_data(
         user,
         **{
@@ -228,3 +230,9 @@ def test_administrator_opens_the_password_page_of_a_user_in_scope(client, world,
     client.force_login(fengshan_admin)
     response = client.get(f"/admin/accounts/user/{world.alice.pk}/password/")
     assert response.status_code == 200
+
+
+def test_tokens_and_groups_are_not_managed_in_the_admin(client, world):
+    client.force_login(world.dana)
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    assert client.get("/admin/auth/group/").status_code == 404

@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from bangfu.core.models import AuditEvent
 from bangfu.core.testing import make_organisation
 
 
-def _run(*args, stdin=None, monkeypatch=None):
+def _run(*args: str, stdin: str | None = None, monkeypatch: Any = None) -> str:
     out = io.StringIO()
     if stdin is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))

@@ -1,17 +1,20 @@
 """The base layout every page extends: header, navigation, language switch, sign-out."""
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.messages.storage import default_storage
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from bangfu.core.testing import make_organisation, make_user
 
 
-def _render(user, path="/", template="base.html"):
+def _render(user: Any, path: str = "/", template: str = "base.html") -> str:
     request = RequestFactory().get(path)
     request.user = user
-    request.session = {}
-    request._messages = messages.storage.default_storage(request)
+    request.session = {}  # type: ignore[assignment]
+    request._messages = default_storage(request)  # type: ignore[attr-defined]
     return render_to_string(template, {}, request=request)
 
 
@@ -86,7 +89,7 @@ def test_messages_are_shown(world, rf):
     request = rf.get("/")
     request.user = world.alice
     request.session = {}
-    request._messages = messages.storage.default_storage(request)
+    request._messages = default_storage(request)
     messages.success(request, "已保存")
     html = render_to_string("base.html", {}, request=request)
     assert '<li class="message message--success">已保存</li>' in html

@@ -1,5 +1,8 @@
+from typing import Any
+
 import pytest
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -12,7 +15,9 @@ LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
 
 
-def _fail(client, username, times, address="127.0.0.1", url=LOGIN):
+def _fail(
+    client: Any, username: str, times: int, address: str = "127.0.0.1", url: str = LOGIN
+) -> Any:
     for _ in range(times):
         response = client.post(
             url, {"username": username, "password": "wrong"}, REMOTE_ADDR=address
@@ -21,7 +26,7 @@ def _fail(client, username, times, address="127.0.0.1", url=LOGIN):
     return response
 
 
-def _signed_in(client):
+def _signed_in(client: Any) -> bool:
     return "_auth_user_id" in client.session
 
 
@@ -155,13 +160,13 @@ def test_locking_an_unknown_username_records_no_audit_event(client, world):
 
 def test_failure_counter_keeps_the_window_on_caches_that_reset_expiry(world, monkeypatch):
     touched = []
-    real_touch = backends.cache.touch
+    real_touch = cache.touch
 
     def touch(key, timeout=None, **kwargs):
         touched.append(timeout)
         return real_touch(key, timeout, **kwargs)
 
-    monkeypatch.setattr(backends.cache, "touch", touch)
+    monkeypatch.setattr(cache, "touch", touch)
     backends.record_failure(None, "alice")
     backends.record_failure(None, "alice")
     assert touched == [900]

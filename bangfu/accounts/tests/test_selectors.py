@@ -1,9 +1,11 @@
+from typing import Any
+
 from bangfu.accounts.models import Role
 from bangfu.accounts.selectors import user_list
 from bangfu.core.testing import get_region, make_organisation, make_user
 
 
-def _names(user):
+def _names(user: Any) -> list[str]:
     return list(user_list(user=user).values_list("username", flat=True))
 
 

@@ -29,6 +29,7 @@ def test_system_creates_a_user_with_roles_and_an_audit_event(world):
     event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk))
     assert event.action == AuditAction.CREATE
     assert event.actor_id is None
+    assert event.after is not None
     assert event.after["roles"] == ["reviewer", "viewer"]
     assert "password" not in event.after
 

@@ -1,6 +1,7 @@
 """The Chinese catalogue is complete and compiled (the .mo is committed, not built at setup)."""
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ PO = Path(settings.BASE_DIR) / "bangfu" / "locale" / "zh_Hans" / "LC_MESSAGES" /
 MO = PO.with_suffix(".mo")
 
 
-def _entries():
+def _entries() -> Iterator[tuple[list[str], str, list[str]]]:
     """(flags, msgid, [msgstr...]) for each entry of the .po, obsolete ones left out."""
     text = PO.read_text(encoding="utf-8")
     for block in re.split(r"\n\s*\n", text):
