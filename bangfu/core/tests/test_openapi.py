@@ -8,20 +8,21 @@ from django.core.management import call_command
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "api" / "openapi.yaml"
 REGENERATE = (
-    ".venv/bin/python manage.py spectacular --lang en --validate --fail-on-warn "
-    "--file docs/api/openapi.yaml"
+    ".venv/bin/python manage.py spectacular --lang en --validate --file docs/api/openapi.yaml"
 )
 
 
-def _generate() -> str:
+def _generate(*options: str) -> str:
     output = StringIO()
     # English, so compiled translations never change the committed file.
-    call_command("spectacular", "--lang", "en", "--validate", "--fail-on-warn", stdout=output)
+    call_command("spectacular", "--lang", "en", "--validate", *options, stdout=output)
     return output.getvalue()
 
 
-def test_the_schema_generates_without_warnings_and_validates():
-    assert "/api/pairings/" in _generate()
+def test_the_schema_generates_without_warnings():
+    # Fails naming each warning (printed above the failure): document the endpoint with
+    # extend_schema, or name a colliding choice set in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+    assert "/api/pairings/" in _generate("--fail-on-warn")
 
 
 def test_the_committed_schema_is_up_to_date():
