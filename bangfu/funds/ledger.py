@@ -9,13 +9,15 @@ donor's, so a figure is never counted twice; the reconciliation report lists the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from bangfu.core.money import ratio
+from bangfu.core.money import CENT, ratio
 from bangfu.funds.models import SIGNED_AMOUNT, STAGE_ORDER, FundFlow, ReportedBy, Stage
 
 ZERO = Decimal("0.00")
@@ -60,9 +62,10 @@ class StageTotals:
     spent: Decimal = ZERO
 
     @classmethod
-    def from_row(cls, row: dict[str, object]) -> StageTotals:
-        values = {stage: row.get(stage) or ZERO for stage in STAGE_ORDER}
-        return cls(**values)  # type: ignore[arg-type]
+    def from_row(cls, row: Mapping[str, Any]) -> StageTotals:
+        # SQLite hands back sums without their two decimal places; make every total alike.
+        values = {str(s): Decimal(row.get(s) or ZERO).quantize(CENT) for s in STAGE_ORDER}
+        return cls(**values)
 
     def of(self, stage: str) -> Decimal:
         return getattr(self, str(stage))

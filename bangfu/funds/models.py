@@ -25,8 +25,9 @@ STAGE_ORDER: tuple[str, ...] = (Stage.PLANNED, Stage.ARRIVED, Stage.PAID_OUT, St
 class SourceKind(models.TextChoices):
     FISCAL_CITY = "fiscal_city", _("fiscal assistance: city")
     FISCAL_DISTRICT = "fiscal_district", _("fiscal assistance: district")
-    FISCAL_CITY_DEPARTMENTS = "fiscal_city_departments", _(
-        "fiscal assistance: city departments (市直单位)"
+    FISCAL_CITY_DEPARTMENTS = (
+        "fiscal_city_departments",
+        _("fiscal assistance: city departments (市直单位)"),
     )
     FISCAL_CITY_SOES = "fiscal_city_soes", _("fiscal assistance: city SOEs (市国企)")
     DONATION_CASH = "donation_cash", _("social donation in cash")

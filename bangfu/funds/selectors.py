@@ -15,6 +15,7 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from bangfu.accounts.scopes import pairing_q
+from bangfu.core.money import CENT
 from bangfu.funds.ledger import ZERO, StageTotals, counted, stage_sums
 from bangfu.funds.models import SIGNED_AMOUNT, FundFlow, ReportedBy
 from bangfu.pairings.models import Pairing
@@ -195,8 +196,8 @@ def reconciliation(
             stage=row["stage"],
             project_id=row["project_id"],
             source_kind=row.get("source_kind"),
-            donor_amount=row["donor_amount"],
-            recipient_amount=row["recipient_amount"],
+            donor_amount=Decimal(row["donor_amount"]).quantize(CENT),
+            recipient_amount=Decimal(row["recipient_amount"]).quantize(CENT),
             donor_entries=row["donor_entries"],
             recipient_entries=row["recipient_entries"],
         )

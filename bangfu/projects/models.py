@@ -72,9 +72,7 @@ class Project(TimeStampedModel):
     beneficiary_households = models.PositiveIntegerField(_("households reached"), default=0)
     beneficiary_people = models.PositiveIntegerField(_("people reached"), default=0)
     linked_people = models.PositiveIntegerField(_("people with a benefit link (带动)"), default=0)
-    linked_registered_poor = models.PositiveIntegerField(
-        _("of whom registered poor"), default=0
-    )
+    linked_registered_poor = models.PositiveIntegerField(_("of whom registered poor"), default=0)
     outputs = models.TextField(_("outputs"), blank=True)
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -117,9 +115,7 @@ class ProjectStatusChange(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(
-        _("from"), max_length=32, choices=Status.choices, blank=True
-    )
+    from_status = models.CharField(_("from"), max_length=32, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=32, choices=Status.choices)
     date = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)

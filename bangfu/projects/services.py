@@ -88,9 +88,7 @@ def _check(project: Project) -> None:
         errors["end_year"] = [_("The end year is before the start year.")]
     if project.linked_registered_poor > project.linked_people:
         errors["linked_registered_poor"] = [
-            _(
-                "The registered poor are among the people with a benefit link: not more."
-            )
+            _("The registered poor are among the people with a benefit link: not more.")
         ]
     if errors:
         raise ValidationFailed(errors)
