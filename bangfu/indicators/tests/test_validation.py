@@ -69,3 +69,16 @@ def test_the_batch_run_flags_breaches_the_entry_check_could_not_see(world, this_
     assert len(report.errors or []) == 1
     poor = DataValue.objects.get(indicator__code="employed_poor")
     assert poor.flags[0]["rule"] == "employed_poor_within_employed_total"
+
+
+def test_the_validate_command_reports_and_flags(world, this_year):
+    import io
+
+    from django.core.management import call_command
+
+    enter(world, "employed_total", "1000", this_year)
+    enter(world, "employed_poor", "900", this_year)
+    DataValue.objects.filter(indicator__code="employed_total").update(value=800)
+    out = io.StringIO()
+    call_command("indicators", "validate", stdout=out)
+    assert out.getvalue().endswith("checked 2, flagged 2\n")
