@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from bangfu.accounts.models import User
 from bangfu.core.models import AuditEvent
-from bangfu.core.testing import make_organisation
+from bangfu.core.testing import World, make_organisation
 from bangfu.pairings import services
-from bangfu.pairings.models import MeetingKind
+from bangfu.pairings.models import Meeting, MeetingKind
 
 
 @pytest.fixture(autouse=True)
@@ -18,20 +18,20 @@ def english():
         yield
 
 
-def api(user=None):
+def api(user: User | None = None) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client
 
 
-def page(user):
+def page(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
 
-def _alice_writes(world):
+def _alice_writes(world: World) -> Meeting:
     meeting = services.meeting_create(
         actor=world.alice,
         pairing=world.longhua_fengshan,
@@ -65,7 +65,7 @@ def test_charlie_sees_none_of_alices_audit_events(world):
     _alice_writes(world)
     client = api(world.charlie)
     assert client.get("/api/audit-events/").json()["results"] == []
-    event = AuditEvent.objects.first()
+    event = AuditEvent.objects.earliest("id")
     assert client.get(f"/api/audit-events/{event.pk}/").status_code == 404
 
 
@@ -75,7 +75,7 @@ def test_anonymous_users_cannot_read_the_audit_trail(world):
 
 def test_the_audit_api_is_read_only(world):
     _alice_writes(world)
-    event = AuditEvent.objects.first()
+    event = AuditEvent.objects.earliest("id")
     client = api(world.dana)
     assert client.post("/api/audit-events/", {}, format="json").status_code == 405
     assert client.delete(f"/api/audit-events/{event.pk}/").status_code == 405
@@ -89,7 +89,7 @@ def test_audit_events_are_filtered(world):
     )
     client = api(world.dana)
 
-    def objects(query):
+    def objects(query: str) -> list[tuple[str, str]]:
         response = client.get(f"/api/audit-events/?{query}")
         assert response.status_code == 200, response.json()
         return [(e["object_type"], e["action"]) for e in response.json()["results"]]

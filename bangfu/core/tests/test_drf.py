@@ -8,12 +8,14 @@ def test_validation_failed_becomes_400_with_messages_per_field():
     response = exception_handler(
         ValidationFailed({"end_date": ["Too early."], "__all__": ["Conflict."]}), {}
     )
+    assert response is not None
     assert response.status_code == status.HTTP_400_BAD_REQUEST
     assert response.data == {"end_date": ["Too early."], "non_field_errors": ["Conflict."]}
 
 
 def test_permission_denied_becomes_403_with_its_message():
     response = exception_handler(PermissionDenied("Outside your scope."), {})
+    assert response is not None
     assert response.status_code == status.HTTP_403_FORBIDDEN
     assert response.data == {"detail": "Outside your scope."}
 

@@ -3,20 +3,20 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.models import Role, User
 from bangfu.core.models import AuditEvent
 from bangfu.core.testing import get_region, make_user
 from bangfu.pairings import services
 from bangfu.pairings.models import Meeting, Organisation, Pairing
 
 
-def admin_client(user):
+def admin_client(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
 
-def _pairing_form(**overrides):
+def _pairing_form(**overrides: str) -> dict[str, str]:
     data = {
         "donor_region": "440309000000",
         "donor_organisation": "",

@@ -7,30 +7,35 @@ from rest_framework.test import APIClient
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.models import AuditEvent
-from bangfu.core.testing import get_region, make_organisation, make_user, pairing
+from bangfu.core.testing import World, get_region, make_organisation, make_user, pairing
 from bangfu.pairings import services
 from bangfu.pairings.models import Agreement, Meeting, MeetingKind, Organisation, Pairing
 
 
-def fresh(user):
+def fresh(user: User) -> User:
     """The user as a new request would load it (no scope cached on the object yet)."""
     return User.objects.get(pk=user.pk)
 
 
-def client_for(user=None):
+def client_for(user: User | None = None) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client
 
 
-def _meeting(world, kind=MeetingKind.JOINT_MEETING, date=dt.date(2024, 3, 1), on=None):
+def _meeting(
+    world: World,
+    kind: str = MeetingKind.JOINT_MEETING,
+    date: dt.date = dt.date(2024, 3, 1),
+    on: Pairing | None = None,
+) -> Meeting:
     return services.meeting_create(
         actor=world.alice, pairing=on or world.longhua_fengshan, kind=kind, date=date
     )
 
 
-def _agreement(world):
+def _agreement(world: World) -> Agreement:
     return services.agreement_create(
         actor=world.bob,
         pairing=world.longhua_fengshan,
@@ -290,7 +295,7 @@ def test_pairing_filters(world):
     Pairing.objects.filter(pk=ended.pk).update(end_date=dt.date(2019, 12, 31))
     client = client_for(world.dana)
 
-    def ids(query):
+    def ids(query: str) -> list[int]:
         response = client.get(f"/api/pairings/?{query}")
         assert response.status_code == 200, response.json()
         return [p["id"] for p in response.json()["results"]]
@@ -490,7 +495,7 @@ def test_agreements_are_filtered_by_pairing_kind_and_year(world):
     )
     client = client_for(world.alice)
 
-    def ids(query):
+    def ids(query: str) -> list[int]:
         return [a["id"] for a in client.get(f"/api/agreements/?{query}").json()["results"]]
 
     assert ids(f"pairing={world.longhua_fengshan.pk}") == [framework.pk, annual.pk]
@@ -601,7 +606,7 @@ def test_meetings_are_filtered_by_pairing_kind_and_dates(world):
     second = _meeting(world, MeetingKind.LEADERS_VISIT, dt.date(2024, 6, 1))
     client = client_for(world.bob)
 
-    def ids(query):
+    def ids(query: str) -> list[int]:
         return [m["id"] for m in client.get(f"/api/meetings/?{query}").json()["results"]]
 
     assert ids(f"pairing={world.longhua_fengshan.pk}") == [first.pk, second.pk]

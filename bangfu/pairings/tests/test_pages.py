@@ -4,12 +4,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from bangfu.accounts.models import User
-from bangfu.core.testing import get_region, make_organisation, pairing
+from bangfu.core.testing import World, get_region, make_organisation, pairing
 from bangfu.pairings import services
 from bangfu.pairings.models import MeetingKind
 
 
-def signed_in(user):
+def signed_in(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
@@ -59,7 +59,7 @@ def test_home_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
     assert len(response.context["nodes"][0].children) == 25
 
 
-def _fill(world):
+def _fill(world: World) -> None:
     services.agreement_create(
         actor=world.bob,
         pairing=world.longhua_fengshan,

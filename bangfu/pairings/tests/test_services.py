@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -23,7 +24,7 @@ from bangfu.pairings.models import (
 START = dt.date(2024, 1, 1)
 
 
-def _create(actor, donor, recipient, **kwargs):
+def _create(actor: Any, donor: Any, recipient: Any, **kwargs: Any) -> Pairing:
     values = {
         "kind": PairingKind.EAST_WEST,
         "level": PairingLevel.COUNTY_COUNTY,
@@ -152,7 +153,7 @@ def test_a_user_cannot_nest_a_pairing_under_one_outside_their_scope(world):
 # Database constraints (the last line of defence) ----------------------------------------------
 
 
-def _raw(**fields):
+def _raw(**fields: Any) -> None:
     values = {
         "kind": PairingKind.EAST_WEST,
         "level": PairingLevel.COUNTY_COUNTY,
@@ -228,6 +229,7 @@ def test_creating_a_pairing_records_an_audit_event_with_its_values(world):
     assert event.actor == world.bob
     assert (event.object_type, event.object_id) == ("pairings.pairing", str(child.pk))
     assert event.before is None
+    assert event.after is not None
     assert event.after["recipient_region_id"] == "451223101201"
     assert event.after["parent_id"] == world.longhua_fengshan.pk
     assert event.pairing_id == child.pk
@@ -253,10 +255,10 @@ def test_the_write_is_rolled_back_when_its_audit_event_cannot_be_written(world, 
 
 
 def test_the_audit_event_is_rolled_back_with_a_failing_transaction(world):
-    seen_inside = []
+    seen_inside: list[int] = []
 
     @transaction.atomic
-    def request_that_fails_after_the_write():
+    def request_that_fails_after_the_write() -> None:
         services.meeting_create(
             actor=world.alice,
             pairing=world.longhua_fengshan,
