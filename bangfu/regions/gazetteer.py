@@ -130,9 +130,7 @@ SUFFIX_LEVELS: dict[str, frozenset[str]] = {
 }
 # Suffixes by their last character, longest first: most names need one or two endswith calls.
 _SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
-    last: tuple(
-        sorted((s for s in SUFFIX_LEVELS if s.endswith(last)), key=len, reverse=True)
-    )
+    last: tuple(sorted((s for s in SUFFIX_LEVELS if s.endswith(last)), key=len, reverse=True))
     for last in {s[-1] for s in SUFFIX_LEVELS}
 }
 
