@@ -445,7 +445,7 @@ def test_an_agreement_is_created_with_its_document_by_multipart_upload(world):
     download.force_login(world.bob)
     file_response = download.get(f"/agreements/{body['id']}/document/")
     assert file_response.status_code == 200
-    assert b"".join(file_response.streaming_content) == b"%PDF-1.4 annual"
+    assert file_response.getvalue() == b"%PDF-1.4 annual"
 
 
 def test_charlie_cannot_see_or_add_agreements_of_the_shared_pairing(world):
