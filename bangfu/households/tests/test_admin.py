@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from bangfu.accounts.models import User
 from bangfu.accounts.scopes import SYSTEM
 from bangfu.accounts.services import pii_grant_create
 from bangfu.households.tests.helpers import make_household, make_person
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 PLAIN_ID = "440524188001010014"
 
 
-def client_for(user):
+def client_for(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 PLAIN_ID = "440524188001010014"
 
 
-def client_for(user=None):
+def client_for(user: User | None = None) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(User.objects.get(pk=user.pk))

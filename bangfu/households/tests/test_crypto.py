@@ -15,7 +15,7 @@ def b64(key: bytes) -> str:
     return base64.b64encode(key).decode()
 
 
-def ring(*keys):
+def ring(*keys: tuple[str, bytes]) -> Keyring:
     return Keyring(keys=tuple(keys), hmac_key=HMAC_KEY)
 
 

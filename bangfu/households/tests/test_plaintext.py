@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,7 +19,7 @@ COLLECTOR = "黄干部"
 SECRETS = [PLAIN_ID, PLAIN_NAME, PLAIN_PHONE, PLAIN_ACCOUNT, COLLECTOR]
 
 
-def _database_contents(tmp_path) -> bytes:
+def _database_contents(tmp_path: Path) -> bytes:
     """Every byte the database holds: the SQLite file itself, or all PostgreSQL rows as text."""
     if connection.vendor == "sqlite":
         copy = tmp_path / "scan.sqlite3"
@@ -27,7 +28,7 @@ def _database_contents(tmp_path) -> bytes:
         connection.connection.backup(target)  # works for the in-memory test database too
         target.close()
         return copy.read_bytes()
-    chunks = []
+    chunks: list[bytes] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f'SELECT t::text FROM "{table}" AS t')  # noqa: S608 - known names

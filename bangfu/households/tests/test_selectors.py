@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import SYSTEM
 from bangfu.accounts.services import pii_grant_create
 from bangfu.core.testing import get_region, make_user
@@ -11,11 +11,12 @@ from bangfu.households import selectors, services
 from bangfu.households.models import Household
 from bangfu.households.pii import present_collector, present_person
 from bangfu.households.tests.helpers import NAYONG_VILLAGE, TONGLE, make_household, make_person
+from bangfu.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
-def _grant(user, county):
+def _grant(user: User, county: Region) -> None:
     pii_grant_create(actor=SYSTEM, user=user, county=county)
 
 
