@@ -14,7 +14,9 @@ may show it or prefix it with a row number ("row 3: …") without leaking person
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ PROVINCE_PREFIXES = frozenset(
     | {"71", "81", "82"}
 )
 EARLIEST_BIRTH_DATE = dt.date(1850, 1, 1)
+_ZERO_OFFSET = ord("0") * sum(WEIGHTS)
 
 
 class IdType(models.TextChoices):
@@ -65,12 +68,14 @@ class ParsedId:
 
 
 def normalise(raw: str) -> str:
-    return "".join(raw.split()).upper()
+    """Blanks removed, full-width characters (common in spreadsheets) folded, X upper-cased."""
+    return unicodedata.normalize("NFKC", "".join(raw.split())).upper()
 
 
 def check_character(first17: str) -> str:
     """The GB 11643 check character of the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    # Byte arithmetic (ASCII digit − 48) keeps this fast enough for million-row imports.
+    total = sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ZERO_OFFSET
     return CHECK_CHARACTERS[total % 11]
 
 
@@ -160,6 +165,10 @@ def parse_id(raw: str, *, today: dt.date | None = None) -> ParsedId:
     number = normalise(raw)
     if not number:
         raise InvalidId("empty", _("ID number is missing."))
+    if not number.isascii():
+        raise InvalidId(
+            "characters", _("ID number may contain only digits, with X as the last character.")
+        )
     if len(number) == 18 and number.startswith(NO_ID_PREFIX):
         return _parse_no_id(number)
     if len(number) == 18:

@@ -190,3 +190,25 @@ def test_api_writes_are_audited_without_plaintext(world, person):
     event = AuditEvent.objects.filter(object_type="households.person")[0]
     assert event.after == {"phone": "137****1111"}
     assert Person.objects.count() == 1
+
+
+def _list_queries(user: User, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/api/persons/", "/api/households/"])
+def test_list_endpoints_use_a_constant_number_of_queries(world, url):
+    pii_grant_create(actor=SYSTEM, user=world.alice, county=world.fengshan)
+    household = make_household(collector_name="黄干部")
+    make_person(household)
+    one = _list_queries(world.alice, url)
+    for sequence in range(2, 7):
+        other = make_household(collector_name="黄干部")
+        make_person(other, id_number=make_id(sequence=sequence))
+    assert _list_queries(world.alice, url) == one

@@ -134,3 +134,21 @@ def test_the_keyring_repr_shows_key_ids_only():
 )
 def test_masks(masker, value, expected):
     assert masker(value) == expected
+
+
+def test_production_refuses_to_start_without_the_pii_keys(monkeypatch, tmp_path):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("BANGFU_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("BANGFU_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("BANGFU_PII_KEYS", raising=False)
+    monkeypatch.delenv("BANGFU_PII_HMAC_KEY", raising=False)
+    sys.modules.pop("config.settings.production", None)
+    try:
+        with pytest.raises(ImproperlyConfigured, match="BANGFU_PII_KEYS must be set in production"):
+            importlib.import_module("config.settings.production")
+    finally:
+        sys.modules.pop("config.settings.production", None)
+        monkeypatch.undo()
+        importlib.reload(importlib.import_module("config.settings.base"))

@@ -21,6 +21,14 @@ def test_a_lower_case_x_is_accepted_and_normalised():
     assert parsed.id_type == IdType.RESIDENT_ID
 
 
+def test_full_width_digits_are_folded_and_other_scripts_refused():
+    assert (
+        parse_id("４４０５２４１８８００１０１００１４", today=TODAY).normalised
+        == "440524188001010014"
+    )
+    assert _code("44052418800101001٣")[0] == "characters"
+
+
 def test_sex_comes_from_the_parity_of_the_sequence():
     assert parse_id("11010519491231002X", today=TODAY).sex == Sex.FEMALE  # sequence 002
     assert parse_id("440524188001010014", today=TODAY).sex == Sex.MALE  # sequence 001
