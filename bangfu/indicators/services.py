@@ -138,7 +138,7 @@ def _find(
     party_organisation: Organisation | None,
 ) -> DataValue | None:
     return (
-        DataValue.objects.select_for_update()
+        DataValue.objects.select_for_update(of=("self",))
         .filter(
             indicator=indicator,
             pairing=pairing,
@@ -267,7 +267,7 @@ def _transition(
     **changes: Any,
 ) -> DataValue:
     locked = (
-        DataValue.objects.select_for_update()
+        DataValue.objects.select_for_update(of=("self",))
         .select_related("indicator", "pairing", "party_organisation")
         .get(pk=value.pk)
     )
@@ -367,7 +367,7 @@ def periods_close(*, actor: Any, today: dt.date | None = None) -> int:
     require_role(actor, Role.ADMINISTRATOR)
     today = today or timezone.localdate()
     last_open_end = today - dt.timedelta(days=rights.deadline_days())
-    due = DataValue.objects.select_for_update().filter(
+    due = DataValue.objects.select_for_update(of=("self",)).filter(
         status=Status.APPROVED, period_end__lt=last_open_end
     )
     rows = list(due.select_related("pairing", "party_organisation").order_by("pk"))
@@ -416,7 +416,7 @@ def target_set(
     if agreement is not None and agreement.pairing_id != pairing.pk:
         raise ValidationFailed({"agreement": [_("The agreement belongs to another pairing.")]})
     target = (
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
         .filter(
             indicator=indicator,
             pairing=pairing,
