@@ -61,5 +61,10 @@ test: lint typecheck migrations-check pytest
 bench: db
 	$(BIN)/python -m bench
 
+## make docs: regenerate the CLI reference and the OpenAPI schema (tests check both are current)
+docs: deps
+	$(BIN)/bangfu manage docs
+	$(BIN)/bangfu manage spectacular --lang en --file docs/api/openapi.yaml --validate
+
 clean:
 	rm -rf $(VENV) $(TOOLS) var/static

@@ -332,10 +332,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+_PAIRING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="pairing id")
+
+
 class GridViewSet(viewsets.ViewSet):
     """A pairing's indicators × periods with targets beside figures (?year=2020)."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[_PAIRING_ID, OpenApiParameter("year", int)], responses={200: dict})
     def retrieve(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
         area = request.query_params.get("work_area") or None
@@ -344,7 +347,7 @@ class GridViewSet(viewsets.ViewSet):
         )
         return Response(_jsonable(grid))
 
-    @extend_schema(request=GridInputSerializer, responses={200: dict})
+    @extend_schema(parameters=[_PAIRING_ID], request=GridInputSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
     def save(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
@@ -354,7 +357,7 @@ class GridViewSet(viewsets.ViewSet):
         saved = services.grid_save(actor=request.user, pairing=pairing, cells=cells)
         return Response({"saved": saved})
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[_PAIRING_ID, OpenApiParameter("year", int)], responses={200: dict})
     @action(detail=True, methods=["get"])
     def progress(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
@@ -395,13 +398,15 @@ class RollupViewSet(viewsets.ViewSet):
 class ScorecardViewSet(viewsets.ViewSet):
     """The annual card of a pairing (?year=2020): computed live, approved, or frozen."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[_PAIRING_ID, OpenApiParameter("year", int)], responses={200: dict})
     def retrieve(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
         card = scorecards.compute(user=request.user, pairing=pairing, year=_year(request))
         return Response(_jsonable(card))
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], request=None, responses={201: dict})
+    @extend_schema(
+        parameters=[_PAIRING_ID, OpenApiParameter("year", int)], request=None, responses={201: dict}
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
@@ -410,7 +415,7 @@ class ScorecardViewSet(viewsets.ViewSet):
         )
         return Response(frozen.card, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[_PAIRING_ID, OpenApiParameter("year", int)], responses={200: dict})
     @action(detail=True, methods=["get"])
     def snapshot(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)

@@ -148,6 +148,17 @@ BANGFU_FUND_STAGE_RULE = env_str("BANGFU_FUND_STAGE_RULE") or "error"
 if BANGFU_FUND_STAGE_RULE not in {"error", "warning"}:
     raise ImproperlyConfigured('BANGFU_FUND_STAGE_RULE must be "error" or "warning".')
 
+# Indicators: a reporting period closes this many days after it ends (later entries need an
+# administrator); a value more than this factor above the median of the pairing's own earlier
+# periods is flagged as an outlier for follow-up.
+BANGFU_PERIOD_DEADLINE_DAYS = env_int("BANGFU_PERIOD_DEADLINE_DAYS", 60)
+try:
+    BANGFU_OUTLIER_FACTOR = Decimal(env_str("BANGFU_OUTLIER_FACTOR") or "3")
+except InvalidOperation:
+    raise ImproperlyConfigured("BANGFU_OUTLIER_FACTOR must be a number.") from None
+if not BANGFU_OUTLIER_FACTOR.is_finite() or BANGFU_OUTLIER_FACTOR <= 1:
+    raise ImproperlyConfigured("BANGFU_OUTLIER_FACTOR must be a number greater than 1.")
+
 CACHES = {
     # Shared between gunicorn workers, so login throttling counts every attempt.
     "default": {

@@ -9,3 +9,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests never collect static files; without a STATIC_ROOT WhiteNoise does not look for one.
+STATIC_ROOT = None  # type: ignore[assignment]
