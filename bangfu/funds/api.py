@@ -34,6 +34,7 @@ from bangfu.projects.selectors import project_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNITS = {"yuan": Unit.YUAN, "wan": Unit.WAN, "yi": Unit.YI}
+UNIT_CHOICES = tuple(UNITS)
 
 
 def found(obj: Any) -> Any:
@@ -110,7 +111,9 @@ class FundFlowInputSerializer(serializers.Serializer[Any]):
         max_length=40,
         help_text="Exact amount: 4994, 4994.50, or with a unit: 4994万元, 4.1565亿元.",
     )
-    unit = serializers.ChoiceField(choices=list(UNITS), default="yuan")
+    amount_unit = serializers.ChoiceField(
+        choices=UNIT_CHOICES, default="yuan", help_text="Unit of a bare number in `amount`."
+    )
     source_kind = serializers.ChoiceField(choices=SourceKind.choices)
     reported_by = serializers.ChoiceField(choices=ReportedBy.choices)
     project = serializers.IntegerField(required=False, allow_null=True)
@@ -195,7 +198,7 @@ class FundFlowViewSet(viewsets.GenericViewSet[FundFlow]):
             project=found(project_get(user=request.user, pk=project_id)) if project_id else None,
             source_organisation=_organisation(request, v.pop("source_organisation", None)),
             receiving_organisation=_organisation(request, v.pop("receiving_organisation", None)),
-            unit=UNITS[v.pop("unit")],
+            unit=UNITS[v.pop("amount_unit")],
             **v,
         )
         body = {**FundFlowSerializer(result.flow).data, "warnings": result.warnings}

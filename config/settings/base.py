@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "bangfu.projects",
     "bangfu.households",
     "bangfu.indicators",
+    "bangfu.cases",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,14 @@ except InvalidOperation:
 if not BANGFU_OUTLIER_FACTOR.is_finite() or BANGFU_OUTLIER_FACTOR <= 1:
     raise ImproperlyConfigured("BANGFU_OUTLIER_FACTOR must be a number greater than 1.")
 
+# Monitoring cases: the identification procedure (clue → recorded) should take at most this many
+# days, and the first assistance measure should follow identification within this many days.
+# Cases past either deadline are listed as overdue.
+BANGFU_CASE_IDENTIFICATION_DAYS = env_int("BANGFU_CASE_IDENTIFICATION_DAYS", 15)
+BANGFU_CASE_FIRST_MEASURE_DAYS = env_int("BANGFU_CASE_FIRST_MEASURE_DAYS", 30)
+if BANGFU_CASE_IDENTIFICATION_DAYS < 1 or BANGFU_CASE_FIRST_MEASURE_DAYS < 1:
+    raise ImproperlyConfigured("BANGFU_CASE_*_DAYS must be at least 1.")
+
 CACHES = {
     # Shared between gunicorn workers, so login throttling counts every attempt.
     "default": {
@@ -225,6 +234,11 @@ SPECTACULAR_SETTINGS = {
         "PartyTypeEnum": "bangfu.pairings.api.PartyType",
         "RegionLevelEnum": "bangfu.regions.codes.Level",
         "ResolutionStatusEnum": "bangfu.regions.gazetteer.RESOLUTION_STATUSES",
+        "FundStageEnum": "bangfu.funds.models.Stage",
+        "FundSourceKindEnum": "bangfu.funds.models.SourceKind",
+        "FundReportedByEnum": "bangfu.funds.models.ReportedBy",
+        "ProjectStatusEnum": "bangfu.projects.models.Status",
+        "ProjectCategoryEnum": "bangfu.projects.models.Category",
     },
 }
 

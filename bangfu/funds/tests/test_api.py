@@ -68,7 +68,7 @@ def test_create_records_through_the_service_and_returns_exact_amounts(world):
 
 def test_create_with_a_unit_field(world):
     response = client_for(world.bob).post(
-        "/api/fund-flows/", body(world, amount="25.54", unit="wan"), format="json"
+        "/api/fund-flows/", body(world, amount="25.54", amount_unit="wan"), format="json"
     )
     assert response.data["amount"] == "255400.00"
 
