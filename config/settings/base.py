@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_tasks",
     "bangfu.core",
     "bangfu.regions",
     "bangfu.pairings",
@@ -167,6 +168,15 @@ BANGFU_CASE_IDENTIFICATION_DAYS = env_int("BANGFU_CASE_IDENTIFICATION_DAYS", 15)
 BANGFU_CASE_FIRST_MEASURE_DAYS = env_int("BANGFU_CASE_FIRST_MEASURE_DAYS", 30)
 if BANGFU_CASE_IDENTIFICATION_DAYS < 1 or BANGFU_CASE_FIRST_MEASURE_DAYS < 1:
     raise ImproperlyConfigured("BANGFU_CASE_*_DAYS must be at least 1.")
+
+# Background jobs (bangfu.core.jobs). django-tasks 0.12 ships no database backend (it moved to
+# the django-tasks-db package); until that is installed, queued Job rows are the queue and
+# `bangfu manage job_worker` runs them. BANGFU_TASKS_BACKEND may name another backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("BANGFU_TASKS_BACKEND") or "bangfu.core.job_backend.JobQueueBackend",
+    }
+}
 
 CACHES = {
     # Shared between gunicorn workers, so login throttling counts every attempt.

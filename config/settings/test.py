@@ -11,3 +11,5 @@ STORAGES = {
 }
 # Tests never collect static files; without a STATIC_ROOT WhiteNoise does not look for one.
 STATIC_ROOT = None  # type: ignore[assignment]
+# Background jobs run inline, inside the test.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
