@@ -23,6 +23,7 @@ __all__ = [
     "MonitoringCategory",
     "OutOfSchoolReason",
     "Relation",
+    "RiskType",
     "SchoolingStatus",
     "Sex",
     "Toilet",
@@ -95,6 +96,22 @@ DEVELOPMENT_MEASURES = frozenset(
     }
 )
 PROTECTION_MEASURES = frozenset({MeasureCategory.COMPREHENSIVE_PROTECTION})
+
+
+class RiskType(models.TextChoices):
+    """Risk types of a monitored household (up to five per household, domain.md §3)."""
+
+    ILLNESS = "illness", _("illness (因病)")
+    SCHOOLING = "schooling", _("schooling (因学)")
+    DISABILITY = "disability", _("disability (因残)")
+    NATURAL_DISASTER = "natural_disaster", _("natural disaster (因自然灾害)")
+    ACCIDENT = "accident", _("accident (因意外事故)")
+    FAILED_PROJECT = "failed_project", _("failed business project (因产业项目失败)")
+    UNSTABLE_WORK = "unstable_work", _("unstable work (因务工就业不稳)")
+    NO_LABOUR = "no_labour", _("lack of labour (缺劳动力)")
+    HOUSING = "housing", _("housing safety (因安全住房)")
+    DRINKING_WATER = "drinking_water", _("drinking-water safety (因安全饮水)")
+    OTHER = "other", _("other (其他)")
 
 
 class Relation(models.TextChoices):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
@@ -33,6 +34,7 @@ from bangfu.households.choices import (
     MonitoringCategory,
     OutOfSchoolReason,
     Relation,
+    RiskType,
     SchoolingStatus,
     Sex,
     Toilet,
@@ -163,6 +165,9 @@ class Household(TimeStampedModel):
         _("data collector's phone"), context="household.collector_phone"
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # When the household became a monitored household and when its risk was eliminated.
+    identified_on = models.DateField(_("identified on"), null=True, blank=True)
+    eliminated_on = models.DateField(_("risk eliminated on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("household")
@@ -365,3 +370,164 @@ class Threshold(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.province_id or 'national'} {self.year}: {self.yuan_per_person}"
+
+
+# Monitoring (issue 5, part 2) ---------------------------------------------------------------
+#
+# Kept beside the registry because the rules read these tables with plain joins; the rule
+# code itself lives in bangfu.households.monitoring.
+
+
+class HouseholdRisk(models.Model):
+    """A risk type recorded for a household (up to five in the national system)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="risks"
+    )
+    risk_type = models.CharField(_("risk type"), max_length=24, choices=RiskType.choices)
+
+    class Meta:
+        verbose_name = _("household risk")
+        verbose_name_plural = _("household risks")
+        ordering = ["household_id", "risk_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "risk_type"], name="household_risk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.risk_type}"
+
+
+class HouseholdIncome(models.Model):
+    """A household's income of an earlier year, for the sharp-drop rule."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="income_history",
+    )
+    year = models.PositiveSmallIntegerField(_("income year"))
+    net_income = _money(_("net income"))
+    per_capita_net_income = _money(_("per-capita net income"))
+
+    class Meta:
+        verbose_name = _("household income of a year")
+        verbose_name_plural = _("household income history")
+        ordering = ["household_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="household_income_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+
+class RuleKind(models.TextChoices):
+    RISK = "risk", _("risk")
+    DATA_QUALITY = "data_quality", _("data quality")
+
+
+class MonitoringRun(models.Model):
+    """One evaluation of every effective rule over a region's households."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: every household."),
+    )
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    finding_count = models.PositiveIntegerField(_("findings"), default=0)
+    household_count = models.PositiveIntegerField(_("households with findings"), default=0)
+    # {"INCOME_IN_RANGE@1": 1234, ...}: the rules evaluated and how many findings each gave.
+    counts = models.JSONField(_("findings per rule"), default=dict)
+    parameters = models.JSONField(_("parameters"), default=dict)
+
+    class Meta:
+        verbose_name = _("monitoring run")
+        verbose_name_plural = _("monitoring runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.as_of})"
+
+
+class Finding(models.Model):
+    """One rule firing on one household (or one member of it), with the values that fired it.
+
+    Written only by INSERT … SELECT from the rule's queryset (monitoring.runs), never row by row.
+    """
+
+    run = models.ForeignKey(
+        MonitoringRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="findings"
+    )
+    rule_code = models.CharField(_("rule"), max_length=40)
+    rule_version = models.PositiveSmallIntegerField(_("rule version"))
+    kind = models.CharField(_("kind"), max_length=16, choices=RuleKind.choices)
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # copied from the household; checked there
+    )
+    category = models.CharField(
+        _("suggested category"),
+        max_length=20,
+        choices=MonitoringCategory.choices,
+        blank=True,
+        default="",
+    )
+    risk_types = models.CharField(_("risk types"), max_length=120, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    reference = models.DecimalField(
+        _("reference value"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A second figure the value was compared with (e.g. last year's income)."),
+    )
+    # What the values refer to: the field checked, the risk type without a measure, ...
+    detail = models.CharField(_("detail"), max_length=60, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["run_id", "rule_code", "household_id", "id"]
+        indexes = [
+            models.Index(fields=["run", "rule_code"], name="finding_run_rule"),
+            models.Index(fields=["run", "village"], name="finding_run_village"),
+            models.Index(fields=["run", "household"], name="finding_run_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.household_id}"

@@ -81,6 +81,8 @@ HOUSEHOLD_DETAILS = frozenset(
         "collector_name",
         "collector_phone",
         "is_demo",
+        "identified_on",
+        "eliminated_on",
     }
 )
 HOUSEHOLD_UPDATABLE = HOUSEHOLD_DETAILS | {

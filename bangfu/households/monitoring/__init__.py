@@ -1,0 +1,1 @@
+"""Relapse-prevention monitoring: rules evaluated set-based in the database, runs, findings."""
