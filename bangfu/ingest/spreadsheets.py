@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -323,3 +323,66 @@ def template_xlsx(schema: Schema, sheet_name: str) -> bytes:
     importable = tuple(c for c in schema if not c.export_only)
     write_xlsx(buffer, [Sheet(sheet_name, importable), schema_notes(schema)])
     return buffer.getvalue()
+
+
+# Streaming (large imports) -------------------------------------------------------------------
+
+
+def _decoded_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 (with or without BOM) or GB18030 CSV file, read as a stream."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                handle.read(1 << 16)  # sniff: a wrong encoding fails within the first block
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    with path.open(encoding=encoding, newline="") as handle:
+        yield from handle
+
+
+def iter_cells(source: bytes | str | Path, filename: str) -> Iterator[list[Any]]:
+    """The rows of a CSV file or of a workbook's first sheet, one at a time (header first).
+
+    Unlike `read_cells` this never holds the whole file: a CSV is decoded line by line and a
+    workbook sheet is walked with calamine's row iterator.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        if isinstance(source, bytes):
+            cells = read_cells(source, filename)
+            yield from cells
+            return
+        yield from csv.reader(_decoded_lines(Path(source)))
+        return
+    if suffix in SPREADSHEET_SUFFIXES:
+        try:
+            workbook = (
+                CalamineWorkbook.from_filelike(io.BytesIO(source))
+                if isinstance(source, bytes)
+                else CalamineWorkbook.from_path(str(source))
+            )
+            rows = workbook.get_sheet_by_index(0).iter_rows()
+        except CalamineError as exc:
+            raise ValueError(_("The file could not be read as a spreadsheet: %s") % exc) from None
+        yield from (list(r) for r in rows)
+        return
+    raise ValueError(_("Unsupported file type “%s”; use .csv or .xlsx.") % suffix)
+
+
+def match_headers(header_row: Sequence[Any], schema: Schema) -> tuple[dict[str, int], list[Column]]:
+    """Column key → position for the file's header row (header, key or alias), and the
+    required columns that are missing."""
+    names: dict[str, Column] = {}
+    for column in schema:
+        for name in (column.header, column.key, *column.aliases):
+            names[name] = column
+    positions: dict[str, int] = {}
+    for index, header in enumerate(header_row):
+        match = names.get(str(header).strip()) if header is not None else None
+        if match is not None and not match.export_only and match.key not in positions:
+            positions[match.key] = index
+    missing = [c for c in schema if c.required and c.key not in positions]
+    return positions, missing
