@@ -11,7 +11,18 @@ import sys
 
 # Management commands that make up the public CLI; everything else stays reachable through
 # `bangfu manage ...` (Django's own commands such as migrate or createcachetable).
-PUBLIC_COMMANDS = ("serve", "demo", "regions", "createuser", "token")
+PUBLIC_COMMANDS = (
+    "serve",
+    "demo",
+    "regions",
+    "createuser",
+    "token",
+    "funds",
+    "projects",
+    "indicators",
+    "households",
+    "extract",
+)
 
 
 def _setup() -> None:

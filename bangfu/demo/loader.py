@@ -20,6 +20,8 @@ from bangfu.accounts import services as account_services
 from bangfu.accounts.models import PiiGrant, User
 from bangfu.accounts.scopes import SYSTEM
 from bangfu.demo import data
+from bangfu.funds import demo as funds_demo
+from bangfu.indicators import demo as indicators_demo
 from bangfu.pairings import services as pairing_services
 from bangfu.pairings.models import Agreement, Meeting, Organisation, Pairing, PairingLevel
 from bangfu.regions import codes
@@ -56,6 +58,7 @@ class DemoResult:
     created: Counter[str] = field(default_factory=Counter)
     present: Counter[str] = field(default_factory=Counter)
     credentials: list[Credential] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
@@ -79,6 +82,9 @@ def demo_load(*, password: str | None = None, reset_passwords: bool = False) -> 
         for spec in data.COUNTY_PAIRINGS:
             loader.county_pairing(spec)
         loader.users(password=password, reset_passwords=reset_passwords)
+        # Records of the later work areas hang on the pairings above; each module is idempotent.
+        loader.result.notes.extend(funds_demo.load(SYSTEM))
+        loader.result.notes.extend(indicators_demo.load(SYSTEM))
     return loader.result
 
 

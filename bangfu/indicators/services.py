@@ -430,6 +430,12 @@ def target_set(
     if target is None:
         target = Target(indicator=indicator, pairing=pairing, is_demo=is_demo)
         target.set_period(period)
+    elif (target.value, target.agreement_id, target.comment) == (
+        number,
+        agreement.pk if agreement is not None else None,
+        comment,
+    ):
+        return target  # unchanged: nothing to write, nothing to audit
     target.value, target.agreement, target.comment = number, agreement, comment
     _clean(target)
     target.save()

@@ -153,3 +153,15 @@ def test_an_approved_scorecard_stays_frozen_when_figures_and_weights_change(
     assert stored.card["lines"][0]["actual"] == "450.0000"
     with pytest.raises(ValidationFailed):
         scorecards.scorecard_approve(actor=hechi_reviewer, pairing=lf, year=2020)
+
+
+def test_setting_an_unchanged_target_writes_no_audit_event(world):
+    from bangfu.core.models import AuditEvent
+
+    target(world, "labour_trained", "900")
+    events = AuditEvent.objects.count()
+    target(world, "labour_trained", "900.00")
+    assert AuditEvent.objects.count() == events
+    target(world, "labour_trained", "950")
+    assert AuditEvent.objects.count() == events + 1
+    assert Target.objects.get(indicator__code="labour_trained").value == Decimal("950")

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         except DemoDataMissing as exc:
             raise CommandError(str(exc)) from None
         self.print_summary(result)
+        for note in result.notes:
+            self.stdout.write(note)
         self.print_credentials(result)
 
     def print_summary(self, result: DemoResult) -> None:
