@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "bangfu.households",
     "bangfu.indicators",
     "bangfu.cases",
+    "bangfu.ingest",
 ]
 
 MIDDLEWARE = [

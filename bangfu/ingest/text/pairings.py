@@ -1,0 +1,246 @@
+"""Pairings stated in a report: who assists whom.
+
+Patterns (each a small function over one sentence and its place mentions):
+- verb: X 对口帮扶 / 结对帮扶 / 扶贫协作 / 对口支援 / 帮扶 / 结对 / 援建 … Y (Y right after the
+  verb; a list Y1、Y2 gives several). X is the place just before the verb in the same clause,
+  else the sentence's first place before the verb, else the donor last named in the report.
+- visit: X … 到/赴 Y 开展对口帮扶 (X the sentence's first place).
+- with: X … 与/和 Y … 结对/携手/协作.
+- dash: X-Y 粤桂协作框架协议 (X-Y followed by 协作/协议/共建/帮扶/结对).
+- towards: X 向 Y 捐赠.
+- unit: Y … 帮扶单位 X (the assisting unit named as such).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bangfu.ingest.text.places import Mention
+from bangfu.regions.codes import is_within
+
+_VERBS = re.compile(
+    "东西部扶贫协作|对口帮扶|结对帮扶|扶贫协作|对口支援|对口扶持|对口协作|精准扶贫|帮扶|援建|结对|对口"
+)
+_SENTENCE = re.compile(r"[^。!?;\n]+")
+_LIST_JOINERS = ("、", "和", "及", "与", ",")
+_GAP_BEFORE_VERB = re.compile(r"[^,;:()、]{0,14}")
+_UNIT_WORDS = re.compile(r"帮扶单位|帮扶方|帮扶责任单位|结对单位")
+_WITH_TAIL = re.compile(r"[^,;:]{0,18}?(结对|携手|协作|共建)")
+_DASH_TAIL = re.compile(r"[^,;:]{0,10}?(协作|协议|共建|帮扶|结对)")
+_VISIT = re.compile(r"(到|赴)$")
+_VISIT_TAIL = re.compile(r"[^,;:]{0,6}?开展(对口帮扶|扶贫协作|对口支援|结对帮扶|帮扶)")
+
+
+Found = list[tuple[Mention | None, Mention, int, int]]
+
+
+@dataclass(frozen=True)
+class StatedPairing:
+    donor: Mention
+    recipient: Mention
+    start: int  # span of the sentence part that states it (normalised text)
+    end: int
+
+
+@dataclass
+class _Sentence:
+    text: str
+    start: int
+    end: int
+    mentions: list[Mention]
+
+
+def _recipients_after(sentence: _Sentence, position: int) -> list[Mention]:
+    """Places starting right at `position`, and the ones listed after them (Y1、Y2和Y3);
+    a listed place followed by a verb starts a new statement (A结对B、C结对D)."""
+    found: list[Mention] = []
+    for mention in sentence.mentions:
+        if mention.start < position:
+            continue
+        if mention.start == position:
+            found.append(mention)
+            position = mention.end
+            continue
+        gap = sentence.text[position - sentence.start : mention.start - sentence.start]
+        follows_verb = _VERBS.match(sentence.text, mention.end - sentence.start) is not None
+        if found and gap in _LIST_JOINERS and not follows_verb:
+            found.append(mention)
+            position = mention.end
+            continue
+        break
+    return found
+
+
+def _donor_before(sentence: _Sentence, position: int, taken: set[str]) -> Mention | None:
+    """The place that does the assisting: just before the verb in its clause, else the first
+    place of the sentence; places already named as recipients in the sentence are skipped."""
+    before = [m for m in sentence.mentions if m.end <= position and _key(m) not in taken]
+    if not before:
+        return None
+    nearest = before[-1]
+    gap = sentence.text[nearest.end - sentence.start : position - sentence.start]
+    if _GAP_BEFORE_VERB.fullmatch(gap) and not gap.startswith(("对", "为", "向", "和", "与", "及")):
+        return nearest
+    return before[0]
+
+
+def _by_verb(sentence: _Sentence) -> Found:
+    found: Found = []
+    taken: set[str] = set()
+    for verb in _VERBS.finditer(sentence.text):
+        verb_start = sentence.start + verb.start()
+        verb_end = sentence.start + verb.end()
+        if sentence.text[max(0, verb.start() - 1) : verb.start()] in ("受", "被"):
+            continue
+        recipients = _recipients_after(sentence, verb_end)
+        if not recipients:
+            continue
+        donor = _donor_before(sentence, verb_start, taken)
+        for recipient in recipients:
+            taken.add(_key(recipient))
+            found.append((donor, recipient, donor.start if donor else verb_start, recipient.end))
+    return found
+
+
+def _by_visit(sentence: _Sentence) -> Found:
+    found: Found = []
+    for index, mention in enumerate(sentence.mentions):
+        before = sentence.text[: mention.start - sentence.start]
+        after = sentence.text[mention.end - sentence.start :]
+        if index and _VISIT.search(before) and _VISIT_TAIL.match(after):
+            donor = sentence.mentions[0]
+            found.append((donor, mention, donor.start, mention.end))
+    return found
+
+
+def _by_pair_words(sentence: _Sentence) -> Found:
+    found: Found = []
+    mentions = sentence.mentions
+    for left, right in itertools.pairwise(mentions):
+        gap = sentence.text[left.end - sentence.start : right.start - sentence.start]
+        after = sentence.text[right.end - sentence.start :]
+        dash = gap in ("-", "—", "–", "——") and _DASH_TAIL.match(after)
+        towards = gap == "向" and after.startswith(("捐赠", "捐款", "捐资", "援建"))
+        together = (
+            len(gap) <= 16
+            and re.search(r"(与|和|同)$", gap)
+            and not re.search(r"[,;:、]", gap)
+            and _WITH_TAIL.match(after)
+        )
+        if dash or towards or together:
+            found.append((left, right, left.start, right.end))
+    return found
+
+
+def _by_unit(sentence: _Sentence) -> Found:
+    found: Found = []
+    for unit in _UNIT_WORDS.finditer(sentence.text):
+        at = sentence.start + unit.end()
+        donors = [m for m in sentence.mentions if m.start == at]
+        if not donors:
+            continue
+        others = [m for m in sentence.mentions if m.end <= sentence.start + unit.start()]
+        others = [m for m in others if m.name != donors[0].name]
+        if others:
+            found.append((donors[0], others[-1], others[-1].start, donors[0].end))
+    return found
+
+
+PATTERNS: tuple[Callable[[_Sentence], Found], ...] = (
+    _by_verb,
+    _by_visit,
+    _by_pair_words,
+    _by_unit,
+)
+
+
+def find_pairings(text: str, mentions: Sequence[Mention]) -> list[StatedPairing]:
+    """Pairings stated in `text` (normalised), one per donor–recipient, in reading order."""
+    sentences: list[_Sentence] = []
+    ordered = sorted(mentions, key=lambda m: m.start)
+    cursor = 0
+    for match in _SENTENCE.finditer(text):
+        inside = []
+        while cursor < len(ordered) and ordered[cursor].start < match.end():
+            if ordered[cursor].start >= match.start():
+                inside.append(ordered[cursor])
+            cursor += 1
+        if inside:
+            sentences.append(_Sentence(match.group(), match.start(), match.end(), inside))
+    explicit: list[StatedPairing] = []
+    implicit: list[tuple[Mention, int, int]] = []
+    for sentence in sentences:
+        for pattern in PATTERNS:
+            for donor, recipient, start, end in pattern(sentence):
+                if donor is None:
+                    implicit.append((recipient, start, end))
+                else:
+                    explicit.append(StatedPairing(donor, recipient, start, end))
+    # A statement without its donor ("帮扶田林:" as a heading) means the report's main donor:
+    # the one most often named as such.
+    if implicit and explicit:
+        counts = Counter(_key(p.donor) for p in explicit)
+        main = max(explicit, key=lambda p: counts[_key(p.donor)]).donor
+        explicit.extend(StatedPairing(main, r, s, e) for r, s, e in implicit)
+    return _distinct(explicit)
+
+
+def _key(mention: Mention) -> str:
+    return mention.code or mention.written
+
+
+def _distinct(found: list[StatedPairing]) -> list[StatedPairing]:
+    """One per donor–recipient; a place inside the donor is not a pairing. When one donor's
+    recipients nest (汕尾市 / 汕尾市城区, 上察隅镇 / 毕达村) the level pairings are usually made
+    at wins (county, then township, then village); when donors nest for one recipient (深圳 /
+    光明区) the more specific donor wins."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[StatedPairing] = []
+    for pairing in sorted(found, key=lambda p: p.start):
+        key = (_key(pairing.donor), _key(pairing.recipient))
+        if key[0] == key[1] or key in seen or (key[1], key[0]) in seen:
+            continue
+        inside_donor = bool(
+            pairing.donor.code
+            and pairing.recipient.code
+            and is_within(pairing.recipient.code, pairing.donor.code)
+        )
+        if inside_donor:
+            continue
+        seen.add(key)
+        kept.append(pairing)
+    return [p for p in kept if not _subsumed(p, kept)]
+
+
+# Levels at which pairings are made, most usual first.
+_LEVEL_RANK = {"county": 0, "township": 1, "village": 2, "prefecture": 3, "province": 4}
+
+
+def _rank(mention: Mention) -> int:
+    return _LEVEL_RANK.get(mention.region.level, 5) if mention.region else 5
+
+
+def _subsumed(pairing: StatedPairing, kept: list[StatedPairing]) -> bool:
+    donor, recipient = pairing.donor.code, pairing.recipient.code
+    if donor is None or recipient is None:
+        return False
+    for other in kept:
+        if other is pairing or other.donor.code is None or other.recipient.code is None:
+            continue
+        if other.donor.code == donor and other.recipient.code != recipient:
+            nested = is_within(recipient, other.recipient.code) or is_within(
+                other.recipient.code, recipient
+            )
+            if nested and _rank(other.recipient) < _rank(pairing.recipient):
+                return True
+        if (
+            other.recipient.code == recipient
+            and other.donor.code != donor
+            and is_within(other.donor.code, donor)
+        ):
+            return True
+    return False
