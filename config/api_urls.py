@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from bangfu.cases import api as cases_api
 from bangfu.core import api as core_api
 from bangfu.funds import api as funds_api
 from bangfu.households import api as households_api
@@ -18,6 +19,7 @@ for module in (
     projects_api,
     households_api,
     indicators_api,
+    cases_api,
     core_api,
 ):
     module.register(router)

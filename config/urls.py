@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("", include("bangfu.core.urls")),
     path("", include("bangfu.pairings.urls")),
+    path("", include("bangfu.cases.urls")),
 ]
 
 if settings.DEBUG:

@@ -473,7 +473,7 @@ def assistance_failures(facts: CaseFacts) -> list[str]:
 
 
 def green_channel_failures(risks: list[str]) -> list[str]:
-    if GREEN_CHANNEL_RISKS & set(risks):
+    if any(risk in GREEN_CHANNEL_RISKS for risk in risks):
         return []
     return [
         _("the green channel is only for natural disasters (因自然灾害) and accidents (因意外事故)")
