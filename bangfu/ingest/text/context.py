@@ -130,7 +130,7 @@ def guess_period(text: str, start: int, reported: dt.date | None) -> dict[str, o
     """The period a figure belongs to, from the words of its sentence before it."""
     sentence_start, _ = sentence_bounds(text, start)
     before = text[sentence_start:start]
-    cumulative = "累计" in before or "以来" in before or "截至" in before
+    cumulative = "累计" in before or "以来" in before
     found: list[tuple[int, dict[str, object]]] = []
 
     def add(match: re.Match[str], period: dict[str, object] | None) -> None:
