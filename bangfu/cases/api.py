@@ -78,7 +78,7 @@ class CaseOpenSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class AdvanceSerializer(serializers.Serializer[Any]):
+class CaseAdvanceSerializer(serializers.Serializer[Any]):
     """`to_state` and the step's data; the guards say what is missing."""
 
     to_state = serializers.ChoiceField(choices=CaseState.choices)
@@ -103,7 +103,7 @@ class AdvanceSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class MeasureSerializer(serializers.Serializer[Any]):
+class CaseMeasureSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="measure.pk", read_only=True)
     category = serializers.ChoiceField(choices=MeasureCategory.choices, source="measure.category")
     date = serializers.DateField(source="measure.date")
@@ -113,7 +113,7 @@ class MeasureSerializer(serializers.Serializer[Any]):
     before_identification = serializers.BooleanField(read_only=True)
 
 
-class VisitSerializer(serializers.ModelSerializer[CaseVisit]):
+class CaseVisitSerializer(serializers.ModelSerializer[CaseVisit]):
     recorded_by: Any = serializers.StringRelatedField()
 
     class Meta:
@@ -173,12 +173,12 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         case = services.case_open(actor=request.user, household=household, **values)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AdvanceSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=CaseAdvanceSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: int) -> Response:
         """Move the case to `to_state`; refused with the criteria that failed."""
         case = _found(self.get_queryset(), pk)
-        data = AdvanceSerializer(data=request.data)
+        data = CaseAdvanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         case = services.case_advance(
@@ -186,32 +186,32 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         )
         return Response(CaseDetailSerializer(case).data)
 
-    @extend_schema(request=MeasureSerializer, responses={200: MeasureSerializer(many=True)})
+    @extend_schema(request=CaseMeasureSerializer, responses={200: CaseMeasureSerializer(many=True)})
     @action(detail=True, methods=["get", "post"])
     def measures(self, request: Request, pk: int) -> Response:
         """The case's measures; POST adds one."""
         case = _found(self.get_queryset(), pk)
         if request.method == "POST":
-            data = MeasureSerializer(data=request.data)
+            data = CaseMeasureSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             link = services.case_measure_add(
                 actor=request.user, case=case, **data.validated_data["measure"]
             )
-            return Response(MeasureSerializer(link).data, status=status.HTTP_201_CREATED)
+            return Response(CaseMeasureSerializer(link).data, status=status.HTTP_201_CREATED)
         links = CaseMeasure.objects.filter(case=case).select_related("measure")
-        return Response(MeasureSerializer(links.order_by("measure__date"), many=True).data)
+        return Response(CaseMeasureSerializer(links.order_by("measure__date"), many=True).data)
 
-    @extend_schema(request=VisitSerializer, responses={200: VisitSerializer(many=True)})
+    @extend_schema(request=CaseVisitSerializer, responses={200: CaseVisitSerializer(many=True)})
     @action(detail=True, methods=["get", "post"])
     def visits(self, request: Request, pk: int) -> Response:
         """The case's visits; POST records one."""
         case = _found(self.get_queryset(), pk)
         if request.method == "POST":
-            data = VisitSerializer(data=request.data)
+            data = CaseVisitSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             visit = services.case_visit_add(actor=request.user, case=case, **data.validated_data)
-            return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
-        return Response(VisitSerializer(case.visits.all(), many=True).data)
+            return Response(CaseVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return Response(CaseVisitSerializer(case.visits.all(), many=True).data)
 
 
 def register(router: BaseRouter) -> None:

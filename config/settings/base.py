@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
         "PartyTypeEnum": "bangfu.pairings.api.PartyType",
         "RegionLevelEnum": "bangfu.regions.codes.Level",
         "ResolutionStatusEnum": "bangfu.regions.gazetteer.RESOLUTION_STATUSES",
+        "CaseStateEnum": "bangfu.cases.choices.CaseState",
+        "CaseSourceEnum": "bangfu.cases.choices.CaseSource",
+        "EliminationWayEnum": "bangfu.cases.choices.EliminationWay",
+        # Keeps the indicators' name now that cases also have a "source" choice set.
+        "SourceEnum": "bangfu.indicators.models.Source",
         "FundStageEnum": "bangfu.funds.models.Stage",
         "FundSourceKindEnum": "bangfu.funds.models.SourceKind",
         "FundReportedByEnum": "bangfu.funds.models.ReportedBy",
