@@ -1,0 +1,1 @@
+"""Benchmarks with their targets: `python -m bench [names]` (or `make bench`)."""
