@@ -31,6 +31,7 @@ from bangfu.cases.choices import (
 from bangfu.cases.models import Case, CaseMeasure, CaseStep, CaseVisit
 from bangfu.core.errors import ValidationFailed
 from bangfu.households.choices import MeasureCategory, MonitoringCategory
+from bangfu.households.models import Finding
 from bangfu.households.selectors import visible_households
 
 
@@ -71,8 +72,7 @@ class CaseOpenSerializer(serializers.Serializer[Any]):
         choices=Department.choices, required=False, default=""
     )
     opened_on = serializers.DateField(required=False)
-    finding_id = serializers.IntegerField(required=False, allow_null=True)
-    finding_rule = serializers.CharField(required=False, default="", max_length=40)
+    finding = serializers.IntegerField(required=False, allow_null=True, help_text="Finding id.")
     risk_types = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     green_channel = serializers.BooleanField(required=False, default=False)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
@@ -170,6 +170,11 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         household = visible_households(request.user).filter(pk=values.pop("household")).first()
         if household is None:
             raise ValidationFailed({"household": [_("No such household in your scope.")]})
+        finding_id = values.pop("finding", None)
+        if finding_id is not None:
+            values["finding"] = Finding.objects.filter(pk=finding_id, household=household).first()
+            if values["finding"] is None:
+                raise ValidationFailed({"finding": [_("No such finding for this household.")]})
         case = services.case_open(actor=request.user, household=household, **values)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.households.choices import MeasureCategory
+from bangfu.households.choices import RiskType as RiskType  # re-exported; the registry owns it
 
 
 class CaseState(models.TextChoices):
@@ -64,22 +65,6 @@ class Department(models.TextChoices):
     HUMAN_RESOURCES = "human_resources", _("human resources and social security (人社)")
     DISABLED_FEDERATION = "disabled_federation", _("disabled persons' federation (残联)")
     OTHER = "other", _("other department")
-
-
-class RiskType(models.TextChoices):
-    """Risk types of a monitored household (up to five, domain.md §3)."""
-
-    ILLNESS = "illness", _("illness (因病)")
-    SCHOOLING = "schooling", _("schooling (因学)")
-    DISABILITY = "disability", _("disability (因残)")
-    NATURAL_DISASTER = "natural_disaster", _("natural disaster (因自然灾害)")
-    ACCIDENT = "accident", _("accident (因意外事故)")
-    FAILED_PROJECT = "failed_project", _("failed business project (因产业项目失败)")
-    UNSTABLE_WORK = "unstable_work", _("unstable work (因务工就业不稳)")
-    NO_LABOUR = "no_labour", _("lack of labour (缺劳动力)")
-    HOUSING = "housing", _("housing safety (因安全住房)")
-    DRINKING_WATER = "drinking_water", _("drinking-water safety (因安全饮水)")
-    OTHER = "other", _("other (其他)")
 
 
 MAX_RISK_TYPES = 5

@@ -24,7 +24,7 @@ from bangfu.cases.choices import (
 )
 from bangfu.core.models import TimeStampedModel
 from bangfu.households.choices import MonitoringCategory
-from bangfu.households.models import Household, Measure, Person
+from bangfu.households.models import Finding, Household, Measure, Person
 
 
 class Case(TimeStampedModel):
@@ -39,8 +39,16 @@ class Case(TimeStampedModel):
     department = models.CharField(
         _("alerting department"), max_length=24, choices=Department.choices, blank=True
     )
-    # The monitoring finding that raised the clue: a plain id until the finding model is final.
-    finding_id = models.PositiveBigIntegerField(_("finding"), null=True, blank=True)
+    # The monitoring finding that raised the clue. Findings go when their run is deleted; the
+    # rule's code stays, so the case still says what raised it.
+    finding = models.ForeignKey(
+        Finding,
+        verbose_name=_("finding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     finding_rule = models.CharField(_("finding's rule"), max_length=40, blank=True)
     opened_on = models.DateField(_("clue received on"))
     clue_notes = models.TextField(_("clue"), blank=True)

@@ -32,7 +32,7 @@ from bangfu.core.models import AuditAction
 from bangfu.core.services import audit_record
 from bangfu.households import services as household_services
 from bangfu.households.choices import MeasureCategory
-from bangfu.households.models import Household, Measure, Person
+from bangfu.households.models import Finding, Household, HouseholdRisk, Measure, Person
 
 # What each move may record besides its date.
 STEP_FIELDS: dict[str, frozenset[str]] = {
@@ -98,8 +98,7 @@ def case_open(
     source: CaseSource | str,
     opened_on: dt.date | None = None,
     department: Department | str = "",
-    finding_id: int | None = None,
-    finding_rule: str = "",
+    finding: Finding | None = None,
     risk_types: list[str] | None = None,
     green_channel: bool = False,
     notes: str = "",
@@ -116,8 +115,10 @@ def case_open(
         failures.append(_("a department alert needs the department that raised it"))
     if source != CaseSource.DEPARTMENT_ALERT and department:
         failures.append(_("only a department alert names a department"))
-    if source == CaseSource.MONITORING_FINDING and (finding_id is None or not finding_rule):
-        failures.append(_("a clue from monitoring needs the finding and its rule"))
+    if source == CaseSource.MONITORING_FINDING and finding is None:
+        failures.append(_("a clue from monitoring needs the finding"))
+    if finding is not None and finding.household_id != household.pk:
+        failures.append(_("the finding is about another household"))
     if opened_on > today:
         failures.append(_("the clue's date %(date)s lies in the future") % {"date": opened_on})
     if risks:
@@ -138,8 +139,8 @@ def case_open(
                     household=household,
                     source=source,
                     department=department,
-                    finding_id=finding_id,
-                    finding_rule=finding_rule if source == CaseSource.MONITORING_FINDING else "",
+                    finding=finding,
+                    finding_rule=finding.rule_code if finding is not None else "",
                     opened_on=opened_on,
                     clue_notes=notes,
                     green_channel=green_channel,
@@ -157,8 +158,7 @@ def case_open(
                     "state": case.state,
                     "source": source,
                     "department": department,
-                    "finding_id": finding_id,
-                    "finding_rule": finding_rule,
+                    "finding": finding.pk if finding is not None else None,
                     "risk_types": risks,
                     "green_channel": green_channel,
                 }
@@ -203,6 +203,30 @@ def _apply(case: Case, name: str, on: dt.date, step: Mapping[str, Any]) -> None:
         case.closed_reason = step["reason"]
 
 
+def _sync_household(case: Case, step: str) -> None:
+    """Carry the outcome into the registry, where the national system's household fields and
+    the monitoring rules read it: category, identification month and risks 1–5 on recording,
+    the elimination date on elimination. Written as the platform: the move itself is audited
+    with its real actor."""
+    household = case.household
+    if step == "record":
+        household_services.household_update(
+            actor=SYSTEM,
+            household=household,
+            monitoring_category=case.monitoring_category,
+            identified_on=case.identified_on,
+            eliminated_on=None,
+        )
+        HouseholdRisk.objects.filter(household=household).delete()
+        HouseholdRisk.objects.bulk_create(
+            [HouseholdRisk(household=household, risk_type=risk) for risk in case.risk_types]
+        )
+    elif step == "eliminate":
+        household_services.household_update(
+            actor=SYSTEM, household=household, eliminated_on=case.eliminated_on
+        )
+
+
 @transaction.atomic
 def case_advance(*, actor: Any, case: Case, to_state: CaseState | str, **step_data: Any) -> Case:
     """Move the case to `to_state`, recording the step's data; refused with the failed criteria.
@@ -237,11 +261,7 @@ def case_advance(*, actor: Any, case: Case, to_state: CaseState | str, **step_da
     _apply(case, transition.name, on, step)
     case.save()
     _step(case, actor=actor, source=source, on=on, data=step)
-    if transition.name == "record":
-        # The registry carries the category too (the national system's household field).
-        household_services.household_update(
-            actor=SYSTEM, household=case.household, monitoring_category=case.monitoring_category
-        )
+    _sync_household(case, transition.name)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -25,7 +25,14 @@ from bangfu.core.models import AuditEvent
 from bangfu.core.testing import make_user
 from bangfu.households import services as household_services
 from bangfu.households.choices import Health, LabourSkill, MeasureCategory, MonitoringCategory
-from bangfu.households.models import Household, Threshold
+from bangfu.households.models import (
+    Finding,
+    Household,
+    HouseholdRisk,
+    MonitoringRun,
+    RuleKind,
+    Threshold,
+)
 from bangfu.households.tests.helpers import NAYONG_VILLAGE, TONGLE, make_household, make_person
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +60,13 @@ def test_a_case_goes_from_clue_to_eliminated_with_a_timeline_and_audit(world):
     assert case.authorisation_scan.name.startswith("cases/authorisations/")
     household = Household.objects.get(pk=case.household_id)
     assert household.monitoring_category == MonitoringCategory.UNSTABLE
+    assert (household.identified_on, household.eliminated_on) == (
+        case.identified_on,
+        case.eliminated_on,
+    )
+    assert list(
+        HouseholdRisk.objects.filter(household=household).values_list("risk_type", flat=True)
+    ) == ["illness"]
     events = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert events.count() == 1 + 12 + 2  # opened, twelve moves, two measures linked
 
@@ -161,14 +175,36 @@ def test_a_department_alert_needs_its_department(world):
     assert refusal(exc) == ["a department alert needs the department that raised it"]
 
 
-def test_a_clue_from_monitoring_keeps_the_finding_and_its_rule(world):
-    case = open_case(
-        source=CaseSource.MONITORING_FINDING, finding_id=42, finding_rule="INCOME_IN_RANGE"
+def make_finding(household, rule="INCOME_IN_RANGE"):
+    run = MonitoringRun.objects.create(as_of=today())
+    return Finding.objects.create(
+        run=run,
+        rule_code=rule,
+        rule_version=1,
+        kind=RuleKind.RISK,
+        household=household,
+        village_id=household.village_id,
     )
-    assert (case.finding_id, case.finding_rule) == (42, "INCOME_IN_RANGE")
+
+
+def test_a_clue_from_monitoring_keeps_the_finding_and_its_rule(world):
+    household = monitored_household()
+    finding = make_finding(household)
+    case = open_case(household, source=CaseSource.MONITORING_FINDING, finding=finding)
+    assert (case.finding_id, case.finding_rule) == (finding.pk, "INCOME_IN_RANGE")
+    finding.run.delete()
+    case.refresh_from_db()
+    assert (case.finding_id, case.finding_rule) == (None, "INCOME_IN_RANGE")
+
+
+def test_a_clue_from_monitoring_needs_a_finding_about_the_household(world):
     with pytest.raises(ValidationFailed) as exc:
         open_case(source=CaseSource.MONITORING_FINDING)
-    assert refusal(exc) == ["a clue from monitoring needs the finding and its rule"]
+    assert refusal(exc) == ["a clue from monitoring needs the finding"]
+    other = make_finding(make_household())
+    with pytest.raises(ValidationFailed) as exc:
+        open_case(source=CaseSource.MONITORING_FINDING, finding=other)
+    assert refusal(exc) == ["the finding is about another household"]
 
 
 def test_a_household_has_one_open_case_at_a_time(world):
