@@ -22,6 +22,7 @@ PUBLIC_COMMANDS = (
     "indicators",
     "households",
     "extract",
+    "monitor",
 )
 
 

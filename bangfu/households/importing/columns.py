@@ -124,7 +124,9 @@ def convert_bool(spec: Spec, values: Sequence[Any]) -> Converted:
     errors: Errors = []
     labels = BOOLEAN_LABELS
     for index, value in enumerate(values):
-        found = labels.get(_text(value)) if not isinstance(value, bool) else value
+        found = labels.get(value) if isinstance(value, str) else None
+        if found is None:
+            found = labels.get(_text(value)) if not isinstance(value, bool) else value
         if found is None:
             errors.append((index, _("Write 是 or 否.")))
         out.append(found)
@@ -138,6 +140,10 @@ def convert_choice(spec: Spec, values: Sequence[Any]) -> Converted:
     stored = set(labels.values())
     reason = ""
     for index, value in enumerate(values):
+        found = labels.get(value) if isinstance(value, str) else None
+        if found is not None:
+            out.append(found)
+            continue
         text = _text(value)
         found = labels.get(text)
         if found is None and text in stored:
@@ -232,7 +238,7 @@ def convert_id(spec: Spec, values: Sequence[Any]) -> Converted:
         ):
             number = text[:17] + "X" if text[17] == "x" else text
             key = number[6:14]
-            born = births.get(key, False)
+            born: Any = births.get(key, False)
             if born is False:
                 try:
                     born = dt.date(int(key[:4]), int(key[4:6]), int(key[6:]))
@@ -271,6 +277,8 @@ CONVERTERS: dict[str, Callable[[Spec, Sequence[Any]], Converted]] = {
 
 def convert_column(spec: Spec, values: Sequence[Any]) -> tuple[list[Any], Errors]:
     """Blank cells become None (an error when the column is required); the rest convert."""
+    if None not in values and "" not in values:  # the usual full column: no per-cell test
+        return CONVERTERS[spec.kind](spec, values)
     present = [i for i, v in enumerate(values) if not blank(v)]
     errors: Errors = []
     if spec.required and len(present) < len(values):

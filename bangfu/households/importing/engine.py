@@ -116,7 +116,7 @@ class Importer:
         self.village_years: set[tuple[str, int]] = set()
         self.person_numbers: set[str] = set()
         self.person_tokens: set[int] = set()
-        self.heads: set[int] = set()
+        self.heads: set[str] = set()
 
     # Errors ------------------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ def import_queue(
         actor=actor,
         kind=KIND,
         runner=RUNNER,
-        file_name=", ".join(f["filename"] for f in stored),
+        file_name=", ".join(str(f["filename"]) for f in stored),
         params={
             "files": stored,
             "overrides": overrides or {},

@@ -54,6 +54,8 @@ def prepare_persons(
         if i in bad or number is None:
             continue
         found = households.get(number)
+        if found is None and number in importer.household_numbers:
+            continue  # in this import's household file, which was refused: no second error
         if found is None:
             refuse(
                 name,
@@ -91,10 +93,10 @@ def prepare_persons(
             )
             bad.add(i)
         if declared_sex[i] or declared_birth[i]:
-            for key, reason in declared_mismatches(
+            for field_name, reason in declared_mismatches(
                 identity, sex=declared_sex[i], birth_date=declared_birth[i]
             ).items():
-                refuse(name, numbers[i], header[key], reason)
+                refuse(name, numbers[i], header[field_name], reason)
                 bad.add(i)
         sexes[i] = declared_sex[i] or identity.sex
         births[i] = declared_birth[i] or identity.birth_date
@@ -131,7 +133,7 @@ def prepare_persons(
         _("This ID number appears twice in the file."),
     )
     heads = [
-        household_ids[i] if data["relation"][i] == Relation.HEAD and i not in bad else None
+        data["household"][i] if data["relation"][i] == Relation.HEAD and i not in bad else None
         for i in range(size)
     ]
     importer._unique_in_file(
@@ -145,8 +147,8 @@ def prepare_persons(
     )
 
     good = [i for i in range(size) if i not in bad]
-    keys = [(household_ids[i], tokens[i]) for i in good]
-    existing: dict[tuple[int, str], dict[str, Any]] = {}
+    keys: list[tuple[Any, Any]] = [(household_ids[i], tokens[i]) for i in good]
+    existing: dict[tuple[Any, Any], dict[str, Any]] = {}
     present = [s.key for s in specs if s.key not in DERIVED] + [
         "id_number",
         "id_type",
@@ -159,14 +161,14 @@ def prepare_persons(
         ):
             existing[(stored["household_id"], stored["id_token"])] = stored
     # A person number already used by someone else, and a second head, are refused.
-    owners: dict[str, tuple[int, str]] = {}
+    owners: dict[str, tuple[Any, Any]] = {}
     for chunk in _chunks([data["number"][i] for i in good]):
         for number, household_id, token in Person.objects.filter(number__in=chunk).values_list(
             "number", "household_id", "id_token"
         ):
             owners[number] = (household_id, token)
     head_households = [household_ids[i] for i in good if data["relation"][i] == Relation.HEAD]
-    db_heads: dict[int, str] = {}
+    db_heads: dict[Any, str] = {}
     for chunk in _chunks(head_households):
         db_heads.update(
             Person.objects.filter(household_id__in=chunk, relation=Relation.HEAD).values_list(
@@ -201,9 +203,9 @@ def prepare_persons(
         rows["id_type"].append(identity.id_type.value)
         rows["sex"].append(str(sexes[i]))
         rows["birth_date"].append(births[i])
-        for key in fill:
-            value = data[key][i]
-            rows[key].append(defaults[key] if value is None else value)
+        for field_name in fill:
+            value = data[field_name][i]
+            rows[field_name].append(defaults[field_name] if value is None else value)
     new, updates = [], []
     for position, key in enumerate(keys):
         stored = existing.get(key)

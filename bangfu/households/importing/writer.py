@@ -37,16 +37,27 @@ class TableWriter:
         self.model = model
         self.table = model._meta.db_table
         self.fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-        names = {f.name: f.attname for f in model._meta.concrete_fields}
-        self.attname = lambda key: names.get(key, key)
-        self.quote = connection.ops.quote_name
+        self.names: dict[str, str] = {
+            f.name: f.attname for f in model._meta.concrete_fields if f.attname
+        }
+        self.quote: Any = connection.ops.quote_name
+
+    def attname(self, key: str) -> str:
+        return self.names.get(key, key)
+
+    def now(self) -> Any:
+        """The time stamp, adapted once for the whole batch."""
+        now = timezone.now()
+        if connection.vendor == "postgresql":
+            return now
+        return connection.ops.adapt_datetimefield_value(now)
 
     def _columns(self, data: Mapping[str, Sequence[Any]]) -> tuple[list[str], list[list[Any]]]:
         names, columns = [], []
         for key, values in data.items():
             attname = self.attname(key)
             field = self.fields[attname]
-            adapt = _adapter(field)
+            adapt = None if attname in ("created_at", "updated_at") else _adapter(field)
             names.append(field.column)
             columns.append(list(values) if adapt is None else [adapt(v) for v in values])
         return names, columns
@@ -54,11 +65,10 @@ class TableWriter:
     def insert(self, data: Mapping[str, Sequence[Any]], count: int) -> None:
         if not count:
             return
-        now = timezone.now()
         data = dict(data)
         for stamp in ("created_at", "updated_at"):
             if stamp in self.fields:
-                data[stamp] = [now] * count
+                data[stamp] = [self.now()] * count
         given = {self.attname(key) for key in data}
         for attname, field in self.fields.items():
             if attname not in given:
@@ -84,7 +94,7 @@ class TableWriter:
             return
         data = dict(data)
         if "updated_at" in self.fields:
-            data["updated_at"] = [timezone.now()] * len(pks)
+            data["updated_at"] = [self.now()] * len(pks)
         names, columns = self._columns(data)
         rows = [(*values, pk) for *values, pk in zip(*columns, pks, strict=True)]
         assignments = ", ".join(f"{self.quote(n)} = %s" for n in names)

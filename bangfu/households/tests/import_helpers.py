@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tabular test data and file rows read better on one line)
 """Small import files for the importer's tests."""
 
 from __future__ import annotations

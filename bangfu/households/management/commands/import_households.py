@@ -116,7 +116,8 @@ class Command(BaseCommand):
             for name, counts in job.summary.get("files", {}).items():
                 self.stdout.write(
                     _(
-                        "%(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+                        "%(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
+                        "%(unchanged)d unchanged."
                     )
                     % {"file": name, **counts}
                 )
