@@ -64,7 +64,16 @@ class DataValueAdmin(ReadOnlyAdmin):
 
 @admin.register(Target)
 class TargetAdmin(ReadOnlyAdmin):
-    list_display = ["indicator", "pairing", "period_start", "period_end", "value"]
+    list_display = [
+        "indicator",
+        "pairing",
+        "party_region",
+        "party_organisation",
+        "period_start",
+        "period_end",
+        "value",
+    ]
+    list_select_related = ["indicator", "pairing", "party_region", "party_organisation"]
 
 
 @admin.register(ScorecardSnapshot)

@@ -20,6 +20,9 @@ from rest_framework.routers import BaseRouter
 
 from bangfu.core.errors import ValidationFailed
 from bangfu.indicators import scorecards, selectors, services
+from bangfu.indicators.api_files import TargetFilesMixin, ValueFilesMixin
+from bangfu.indicators.api_files import pairing_or_404 as _pairing
+from bangfu.indicators.api_files import year_of as _year
 from bangfu.indicators.models import (
     DataValue,
     Indicator,
@@ -35,17 +38,7 @@ from bangfu.indicators.models import (
 from bangfu.indicators.periods import Period, PeriodError, parse
 from bangfu.indicators.rollup import rollup
 from bangfu.pairings import selectors as pairing_selectors
-from bangfu.pairings.models import Pairing
-
-
-def _pairing(request: Request, pk: Any) -> Pairing:
-    try:
-        found = pairing_selectors.pairing_get(user=request.user, pk=int(pk))
-    except (TypeError, ValueError):
-        found = None
-    if found is None:
-        raise Http404
-    return found
+from bangfu.pairings.models import Organisation, Pairing
 
 
 def _period(text: str, field: str = "period") -> Period:
@@ -62,11 +55,34 @@ def _indicator(code: str) -> Indicator:
     return found
 
 
-def _year(request: Request) -> int:
+def _owner(request: Request, given: dict[str, Any]) -> selectors.Owner:
+    """The pairing or party named by `pairing`, `party_region` (code) or `party_organisation`
+    (id): exactly one; 404 when it lies outside the user's scope."""
+    named = [k for k in ("pairing", "party_region", "party_organisation") if given.get(k)]
+    if len(named) != 1:
+        raise ValidationFailed(
+            {"pairing": ["Give a pairing, or one party: party_region or party_organisation."]}
+        )
+    if named == ["pairing"]:
+        return selectors.Owner(pairing=_pairing(request, given["pairing"]))
+    if named == ["party_region"]:
+        region = pairing_selectors.region_get(code=str(given["party_region"]))
+        if region is None or not selectors.party_visible(user=request.user, region=region):
+            raise Http404
+        return selectors.Owner(party_region=region)
     try:
-        return int(request.query_params.get("year", ""))
-    except ValueError:
-        raise ValidationFailed({"year": ["Give the year, e.g. ?year=2020."]}) from None
+        organisation = Organisation.objects.filter(pk=int(given["party_organisation"])).first()
+    except (TypeError, ValueError):
+        organisation = None
+    if organisation is None or not selectors.party_visible(
+        user=request.user, organisation=organisation
+    ):
+        raise Http404
+    return selectors.Owner(party_organisation=organisation)
+
+
+def _party_params(request: Request) -> dict[str, Any]:
+    return {k: request.query_params.get(k) for k in ("party_region", "party_organisation")}
 
 
 # Catalogue --------------------------------------------------------------------------------------
@@ -168,7 +184,7 @@ class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True)
 
 
-class DataValueViewSet(viewsets.GenericViewSet[DataValue]):
+class DataValueViewSet(ValueFilesMixin, viewsets.GenericViewSet[DataValue]):
     serializer_class = DataValueSerializer
     filterset_fields = ["pairing", "status", "reported_by"]
 
@@ -258,23 +274,30 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
 
     class Meta:
         model = Target
-        fields = ["id", "indicator", "pairing", "period", "value", "agreement", "comment"]
+        fields = [
+            "id", "indicator", "pairing", "party_region", "party_organisation", "period",
+            "value", "agreement", "comment",
+        ]  # fmt: skip
 
     def get_period(self, obj: Target) -> str:
         return str(obj.period)
 
 
 class TargetInputSerializer(serializers.Serializer[Any]):
+    """The owner is a pairing, or one party as a whole: a region code or an organisation."""
+
     indicator = serializers.CharField()
-    pairing = serializers.IntegerField()
+    pairing = serializers.IntegerField(required=False)
+    party_region = serializers.CharField(required=False, help_text="12-digit region code")
+    party_organisation = serializers.IntegerField(required=False)
     period = serializers.CharField()
     value = serializers.DecimalField(max_digits=20, decimal_places=4)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TargetViewSet(viewsets.GenericViewSet[Target]):
+class TargetViewSet(TargetFilesMixin, viewsets.GenericViewSet[Target]):
     serializer_class = TargetSerializer
-    filterset_fields = ["pairing"]
+    filterset_fields = ["pairing", "party_region", "party_organisation"]
 
     def get_queryset(self) -> Any:
         return selectors.target_list(user=self.request.user)
@@ -288,10 +311,13 @@ class TargetViewSet(viewsets.GenericViewSet[Target]):
         data = TargetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        owner = _owner(request, v)
         target = services.target_set(
             actor=request.user,
             indicator=_indicator(v["indicator"]),
-            pairing=_pairing(request, v["pairing"]),
+            pairing=owner.pairing,
+            party_region=owner.party_region,
+            party_organisation=owner.party_organisation,
             period=_period(v["period"]),
             value=v["value"],
             comment=v["comment"],
@@ -315,6 +341,13 @@ class GridInputSerializer(serializers.Serializer[Any]):
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, selectors.Owner):
+        return {
+            "pairing": _jsonable(value.pairing),
+            "party_region": value.party_region.pk if value.party_region else None,
+            "party_organisation": value.party_organisation.pk if value.party_organisation else None,
+            "name": str(value),
+        }
     if isinstance(value, Indicator):
         return {"code": value.code, "name_zh": value.name_zh, "unit": value.unit}
     if isinstance(value, Pairing):
@@ -343,7 +376,10 @@ class GridViewSet(viewsets.ViewSet):
         pairing = _pairing(request, pk)
         area = request.query_params.get("work_area") or None
         grid = selectors.grid(
-            user=request.user, pairing=pairing, year=_year(request), work_area=area
+            user=request.user,
+            owner=selectors.Owner(pairing=pairing),
+            year=_year(request),
+            work_area=area,
         )
         return Response(_jsonable(grid))
 
@@ -362,6 +398,45 @@ class GridViewSet(viewsets.ViewSet):
     def progress(self, request: Request, pk: Any) -> Response:
         pairing = _pairing(request, pk)
         rows = selectors.pairing_progress(user=request.user, pairing=pairing, year=_year(request))
+        return Response(_jsonable(rows))
+
+    # A party as a whole (?party_region=440306000000 or ?party_organisation=7) -------------
+
+    _PARTY = [
+        OpenApiParameter("party_region", description="12-digit region code"),
+        OpenApiParameter("party_organisation", int),
+        OpenApiParameter("year", int),
+    ]
+
+    @extend_schema(parameters=_PARTY, responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="party")
+    def party(self, request: Request) -> Response:
+        """One party's own indicators × periods (targets and figures stated for it as a whole)."""
+        owner = _owner(request, _party_params(request))
+        area = request.query_params.get("work_area") or None
+        grid = selectors.grid(user=request.user, owner=owner, year=_year(request), work_area=area)
+        return Response(_jsonable(grid))
+
+    @extend_schema(parameters=_PARTY, request=GridInputSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="party/save")
+    def party_save(self, request: Request) -> Response:
+        owner = _owner(request, _party_params(request))
+        data = GridInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cells = [services.GridCellInput(**c) for c in data.validated_data["cells"]]
+        saved = services.grid_save(
+            actor=request.user,
+            cells=cells,
+            party_region=owner.party_region,
+            party_organisation=owner.party_organisation,
+        )
+        return Response({"saved": saved})
+
+    @extend_schema(parameters=_PARTY, responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="party/progress")
+    def party_progress(self, request: Request) -> Response:
+        owner = _owner(request, _party_params(request))
+        rows = selectors.progress(user=request.user, owner=owner, year=_year(request))
         return Response(_jsonable(rows))
 
 

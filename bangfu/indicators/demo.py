@@ -164,6 +164,10 @@ TARGETS: list[tuple[str, str, str, str, str]] = [
         ("disabled_trained", "50"),
     )
 ]
+# Tasks stated for 宝安区 as a whole (the three counties together), beside its figures above.
+PARTY_TARGETS: list[tuple[str, str, str, str]] = [
+    (BAOAN, "products_purchased", "2020", "30000000"),  # 3000万元; 1090万元 done by 13 March
+]
 # fmt: on
 
 
@@ -224,6 +228,20 @@ def load(actor: Any) -> list[str]:
             actor=actor,
             indicator=indicators[code],
             pairing=pairing,
+            period=parse(period_text),
+            value=value,
+            comment="2020年决战决胜脱贫攻坚工作会议",
+            is_demo=True,
+        )
+    for code, indicator_code, period_text, value in PARTY_TARGETS:
+        region = Region.objects.filter(pk=code).first()
+        if region is None:
+            missing.add((code, ""))
+            continue
+        services.target_set(
+            actor=actor,
+            indicator=indicators[indicator_code],
+            party_region=region,
             period=parse(period_text),
             value=value,
             comment="2020年决战决胜脱贫攻坚工作会议",

@@ -185,6 +185,13 @@ class PeriodFields(models.Model):
 
 _KEY_HEAD, _KEY_TAIL = ["indicator"], ["period_kind", "period_start", "period_end"]
 _PERIOD_ORDER = Q(period_end__gte=F("period_start"))
+# Exactly one owner: a pairing, or one reporting party (a region or an organisation).
+_ONE_OWNER = Q(
+    pairing__isnull=False, party_region__isnull=True, party_organisation__isnull=True
+) | Q(pairing__isnull=True) & (
+    Q(party_region__isnull=False, party_organisation__isnull=True)
+    | Q(party_region__isnull=True, party_organisation__isnull=False)
+)
 
 
 class DataValue(PeriodFields, TimeStampedModel):
@@ -289,13 +296,37 @@ class DataValue(PeriodFields, TimeStampedModel):
 
 
 class Target(PeriodFields, TimeStampedModel):
-    """A task from an annual agreement: reach `value` of the indicator in the period."""
+    """A task from an annual agreement: reach `value` of the indicator in the period.
+
+    It belongs to a pairing, or (like a DataValue) to one reporting party as a whole."""
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
     )
     pairing = models.ForeignKey(
-        Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="targets"
+        Pairing,
+        verbose_name=_("pairing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
+    # A task stated for one party as a whole (宝安区: buy 3000万元 of its counties' products).
+    party_region = models.ForeignKey(
+        Region,
+        verbose_name=_("reporting region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    party_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("reporting organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     value = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
     agreement = models.ForeignKey(
@@ -316,9 +347,21 @@ class Target(PeriodFields, TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=_PERIOD_ORDER, name="target_period_order"),
             models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
+            models.CheckConstraint(condition=_ONE_OWNER, name="target_one_owner"),
             models.UniqueConstraint(
-                fields=["indicator", "pairing", "period_kind", "period_start", "period_end"],
+                fields=[*_KEY_HEAD, "pairing", *_KEY_TAIL],
+                condition=Q(pairing__isnull=False),
                 name="target_natural_key",
+            ),
+            models.UniqueConstraint(
+                fields=[*_KEY_HEAD, "party_region", *_KEY_TAIL],
+                condition=Q(party_region__isnull=False),
+                name="target_natural_key_region",
+            ),
+            models.UniqueConstraint(
+                fields=[*_KEY_HEAD, "party_organisation", *_KEY_TAIL],
+                condition=Q(party_organisation__isnull=False),
+                name="target_natural_key_organisation",
             ),
         ]
 

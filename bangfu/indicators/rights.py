@@ -74,9 +74,22 @@ def may_enter(actor: Any, value: DataValue) -> bool:
         return True
     if value.pairing is not None:
         return value.reported_by in sides_for(actor, value.pairing)
-    if value.party_organisation_id is not None and scope.organisation_id is not None:
-        return value.party_organisation_id == scope.organisation_id
-    code = reporter_code(value)
+    return may_enter_for_party(
+        actor, code=reporter_code(value), organisation_id=value.party_organisation_id
+    )
+
+
+def may_enter_for_party(actor: Any, *, code: str, organisation_id: int | None) -> bool:
+    """May the actor enter figures or targets of one party as a whole (no pairing)?
+
+    `code` is the region code where the party is located."""
+    scope = scope_for(actor)
+    if not scope.has_role(Role.DATA_ENTRY):
+        return False
+    if scope.is_superuser:
+        return True
+    if organisation_id is not None and scope.organisation_id is not None:
+        return organisation_id == scope.organisation_id
     return scope.region_prefix is not None and code.startswith(scope.region_prefix)
 
 

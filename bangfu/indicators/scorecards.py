@@ -97,7 +97,7 @@ def compute(*, user: Any, pairing: Pairing, year: int, today: dt.date | None = N
         figures = selectors._by_period(
             [r for r in rows if r.indicator_id == indicator.pk], indicator
         )
-        actual = selectors.actual_for(indicator, period, figures, pairing.pk, today).value
+        actual = selectors.actual_for(indicator, period, figures, [pairing.pk], today).value
         target = targets.get(indicator.pk)
         score = _line_score(config.scoring_rule, item.weight, target, actual)
         total += score

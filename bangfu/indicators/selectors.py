@@ -18,19 +18,67 @@ from bangfu.indicators.models import (
     Indicator,
     Nature,
     ScorecardSnapshot,
-    Side,
     Target,
     TimeAggregation,
 )
 from bangfu.indicators.periods import Period, PeriodKind, subperiods
 from bangfu.indicators.rollup import Contribution, resolve_sides
-from bangfu.pairings.models import Pairing
+from bangfu.pairings.models import Organisation, Pairing
+from bangfu.regions.models import Region
 
 _NOTHING = Q(pk__in=[])
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Whose targets and figures: a pairing, or one reporting party as a whole."""
+
+    pairing: Pairing | None = None
+    party_region: Region | None = None
+    party_organisation: Organisation | None = None
+
+    def __post_init__(self) -> None:
+        given = [x for x in (self.pairing, self.party_region, self.party_organisation) if x]
+        if len(given) != 1:
+            raise ValueError("An owner is a pairing, a region or an organisation.")
+
+    def __str__(self) -> str:
+        return str(self.pairing or self.party_region or self.party_organisation)
+
+
+def party_visible(
+    *, user: Any, region: Region | None = None, organisation: Organisation | None = None
+) -> bool:
+    """May the user see the figures and targets of this party (a region or an organisation)?"""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return True
+    if scope.sees_nothing:
+        return False
+    code = str(region.pk) if region is not None else str(getattr(organisation, "region_id", ""))
+    if scope.region_prefix is not None and code.startswith(scope.region_prefix):
+        return True
+    return organisation is not None and organisation.pk == scope.organisation_id
+
+
+def _computed_pairing_ids(user: Any, owner: Owner) -> list[int]:
+    """The pairings whose records a computed figure of `owner` counts: the pairing itself, or
+    the visible pairings in which the party is directly a party."""
+    if owner.pairing is not None:
+        return [owner.pairing.pk]
+    if owner.party_region is not None:
+        direct = Q(donor_region=owner.party_region) | Q(recipient_region=owner.party_region)
+    else:
+        direct = Q(donor_organisation=owner.party_organisation) | Q(
+            recipient_organisation=owner.party_organisation
+        )
+    pairings = Pairing.objects.filter(pairing_q(user)).filter(direct)
+    return list(pairings.values_list("pk", flat=True))
+
+
 def value_q(user: Any) -> Q:
-    """Figures the user may see: of visible pairings, or reported by a party in their scope."""
+    """Figures (or targets: same fields) the user may see: of visible pairings, or of a party
+    in their scope."""
     scope = scope_for(user)
     if scope.is_superuser:
         return Q()
@@ -44,10 +92,21 @@ def value_q(user: Any) -> Q:
     return q if not scope.sees_nothing else _NOTHING
 
 
+def _of_owner(queryset: Any, owner: Owner) -> Any:
+    """Exactly the rows of this pairing or party (a missing pairing means a party's rows)."""
+    return queryset.filter(
+        pairing=owner.pairing,
+        party_region=owner.party_region,
+        party_organisation=owner.party_organisation,
+    )
+
+
 def value_list(
     *,
     user: Any,
     pairing: Pairing | None = None,
+    party_region: Region | None = None,
+    party_organisation: Organisation | None = None,
     indicator: Indicator | None = None,
     period: Period | None = None,
     within: Period | None = None,
@@ -56,6 +115,10 @@ def value_list(
     values = DataValue.objects.filter(value_q(user)).select_related("indicator")
     if pairing is not None:
         values = values.filter(pairing=pairing)
+    if party_region is not None:
+        values = values.filter(party_region=party_region)
+    if party_organisation is not None:
+        values = values.filter(party_organisation=party_organisation)
     if indicator is not None:
         values = values.filter(indicator=indicator)
     if period is not None:
@@ -79,11 +142,21 @@ def value_get(*, user: Any, pk: int) -> DataValue | None:
 
 
 def target_list(
-    *, user: Any, pairing: Pairing | None = None, within: Period | None = None
+    *,
+    user: Any,
+    pairing: Pairing | None = None,
+    party_region: Region | None = None,
+    party_organisation: Organisation | None = None,
+    within: Period | None = None,
 ) -> QuerySet[Target]:
-    targets = Target.objects.filter(pairing_q(user, "pairing__")).select_related("indicator")
+    """Targets of visible pairings and of parties in the user's scope."""
+    targets = Target.objects.filter(value_q(user)).select_related("indicator")
     if pairing is not None:
         targets = targets.filter(pairing=pairing)
+    if party_region is not None:
+        targets = targets.filter(party_region=party_region)
+    if party_organisation is not None:
+        targets = targets.filter(party_organisation=party_organisation)
     if within is not None:
         targets = targets.filter(period_start__gte=within.start, period_end__lte=within.end)
     return targets.order_by("period_start", "indicator__sort_order", "id")
@@ -123,7 +196,7 @@ def actual_for(
     indicator: Indicator,
     period: Period,
     figures: dict[Period, Decimal],
-    pairing_id: int,
+    pairing_ids: list[int],
     today: dt.date,
 ) -> Actual:
     """The figure achieved in `period`: reported for it exactly, else the latest cumulative
@@ -133,7 +206,7 @@ def actual_for(
         if as_of < period.start:
             return Actual(None, None, "none")
         upto = Period(period.kind, period.start, as_of)
-        return Actual(computed.compute(indicator.provider, [pairing_id], upto), as_of, "computed")
+        return Actual(computed.compute(indicator.provider, pairing_ids, upto), as_of, "computed")
     if period in figures:
         return Actual(figures[period], period.end, "exact")
     inside = [p for p in figures if period.contains(p)]
@@ -187,27 +260,33 @@ def progress_of(
     return Progress(indicator, period, target, actual, percent, projection, behind)
 
 
-def pairing_progress(
-    *, user: Any, pairing: Pairing, year: int, today: dt.date | None = None
-) -> list[Progress]:
-    """Every target of the pairing within the year, with its actual and pace (two queries)."""
+def progress(*, user: Any, owner: Owner, year: int, today: dt.date | None = None) -> list[Progress]:
+    """Every target of the pairing or party within the year, with its actual and pace (two
+    queries, and one per computed indicator)."""
     today = today or timezone.localdate()
     within = Period.year(year)
-    targets = list(target_list(user=user, pairing=pairing, within=within))
-    rows = list(
-        value_list(user=user, pairing=pairing, within=within).filter(
-            indicator_id__in=[t.indicator_id for t in targets]
-        )
+    targets = list(_of_owner(target_list(user=user, within=within), owner))
+    rows = _of_owner(value_list(user=user, within=within), owner).filter(
+        indicator_id__in={t.indicator_id for t in targets}
     )
     by_indicator: dict[int, list[DataValue]] = defaultdict(list)
     for row in rows:
         by_indicator[row.indicator_id].append(row)
+    pairing_ids = (
+        _computed_pairing_ids(user, owner) if any(t.indicator.is_computed for t in targets) else []
+    )
     result = []
     for target in targets:
         figures = _by_period(by_indicator[target.indicator_id], target.indicator)
-        actual = actual_for(target.indicator, target.period, figures, pairing.pk, today)
+        actual = actual_for(target.indicator, target.period, figures, pairing_ids, today)
         result.append(progress_of(target.indicator, target.period, target.value, actual, today))
     return result
+
+
+def pairing_progress(
+    *, user: Any, pairing: Pairing, year: int, today: dt.date | None = None
+) -> list[Progress]:
+    return progress(user=user, owner=Owner(pairing=pairing), year=year, today=today)
 
 
 # The entry grid ---------------------------------------------------------------------------------
@@ -230,7 +309,7 @@ class GridRow:
 
 @dataclass
 class Grid:
-    pairing: Pairing
+    owner: Owner
     year: int
     periods: list[str]
     rows: list[GridRow]
@@ -239,23 +318,25 @@ class Grid:
 def grid(
     *,
     user: Any,
-    pairing: Pairing,
+    owner: Owner,
     year: int,
     kinds: tuple[PeriodKind, ...] = (PeriodKind.YEAR, PeriodKind.QUARTER),
     work_area: str | None = None,
 ) -> Grid:
-    """A pairing's indicators × the year's periods, targets beside figures (three queries)."""
+    """A pairing's (or party's) indicators × the year's periods, targets beside figures
+    (three queries)."""
     periods = [p for kind in kinds for p in subperiods(year, kind)]
     indicators = list(indicator_list())
     if work_area:
         indicators = [i for i in indicators if i.work_area == work_area]
     within = Period.year(year)
+    pairing_id = owner.pairing.pk if owner.pairing is not None else 0
     targets = {
         (t.indicator_id, t.period): t.value
-        for t in target_list(user=user, pairing=pairing, within=within)
+        for t in _of_owner(target_list(user=user, within=within), owner)
     }
     figures: dict[tuple[int, Period], dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in value_list(user=user, pairing=pairing, within=within):
+    for row in _of_owner(value_list(user=user, within=within), owner):
         figures[(row.indicator_id, row.period)][row.reported_by] = {
             "id": row.pk,
             "value": row.value,
@@ -270,16 +351,15 @@ def grid(
             resolved = resolve_sides(
                 indicator.duplicate_rule,
                 {
-                    side: Contribution(pairing.pk, side, f["value"], f["id"])
+                    side: Contribution(pairing_id, side, f["value"], f["id"])
                     for side, f in reported.items()
-                    if side in (Side.DONOR, Side.RECIPIENT)
                 },
             )
             cells.append(
                 GridCell(str(period), targets.get((indicator.pk, period)), reported, resolved.value)
             )
         rows.append(GridRow(indicator, not indicator.is_computed, cells))
-    return Grid(pairing, year, [str(p) for p in periods], rows)
+    return Grid(owner, year, [str(p) for p in periods], rows)
 
 
 def snapshot_get(*, user: Any, pairing: Pairing, year: int) -> ScorecardSnapshot | None:

@@ -396,30 +396,65 @@ def periods_close(*, actor: Any, today: dt.date | None = None) -> int:
 # Targets ----------------------------------------------------------------------------------------
 
 
+def _owner_code(
+    pairing: Pairing | None, party_region: Region | None, party_organisation: Organisation | None
+) -> str:
+    if pairing is not None:
+        return pairing.region_code()
+    if party_region is not None:
+        return str(party_region.pk)
+    assert party_organisation is not None
+    return str(party_organisation.region_id)
+
+
+def _require_target_right(
+    actor: Any,
+    pairing: Pairing | None,
+    party_region: Region | None,
+    party_organisation: Organisation | None,
+) -> None:
+    if pairing is not None:
+        if party_region is not None or party_organisation is not None:
+            raise ValidationFailed({"pairing": [_("Give a pairing, or one reporting party.")]})
+        require_pairing_role(actor, pairing, Role.DATA_ENTRY)
+        return
+    if (party_region is None) == (party_organisation is None):
+        raise ValidationFailed({"pairing": [_("Give a pairing, or one reporting party.")]})
+    code = _owner_code(None, party_region, party_organisation)
+    organisation_id = party_organisation.pk if party_organisation is not None else None
+    if not rights.may_enter_for_party(actor, code=code, organisation_id=organisation_id):
+        raise PermissionDenied(_("You may not set targets for this party."))
+
+
 @transaction.atomic
 def target_set(
     *,
     actor: Any,
     indicator: Indicator,
-    pairing: Pairing,
     period: Period,
     value: Any,
+    pairing: Pairing | None = None,
+    party_region: Region | None = None,
+    party_organisation: Organisation | None = None,
     agreement: Agreement | None = None,
     comment: str = "",
     is_demo: bool = False,
 ) -> Target:
-    """Set (or change) the target of an indicator for a pairing and period."""
-    require_pairing_role(actor, pairing, Role.DATA_ENTRY)
+    """Set (or change) the target of an indicator for a pairing, or for one reporting party as
+    a whole (a region or an organisation), and a period."""
+    _require_target_right(actor, pairing, party_region, party_organisation)
     number = _decimal(value)
     if number < 0:
         raise ValidationFailed({"value": [_("A target cannot be negative.")]})
-    if agreement is not None and agreement.pairing_id != pairing.pk:
+    if agreement is not None and (pairing is None or agreement.pairing_id != pairing.pk):
         raise ValidationFailed({"agreement": [_("The agreement belongs to another pairing.")]})
     target = (
         Target.objects.select_for_update(of=("self",))
         .filter(
             indicator=indicator,
             pairing=pairing,
+            party_region=party_region,
+            party_organisation=party_organisation,
             period_kind=period.kind.value,
             period_start=period.start,
             period_end=period.end,
@@ -428,7 +463,13 @@ def target_set(
     )
     before = snapshot(target) if target is not None else None
     if target is None:
-        target = Target(indicator=indicator, pairing=pairing, is_demo=is_demo)
+        target = Target(
+            indicator=indicator,
+            pairing=pairing,
+            party_region=party_region,
+            party_organisation=party_organisation,
+            is_demo=is_demo,
+        )
         target.set_period(period)
     elif (target.value, target.agreement_id, target.comment) == (
         number,
@@ -438,15 +479,19 @@ def target_set(
         return target  # unchanged: nothing to write, nothing to audit
     target.value, target.agreement, target.comment = number, agreement, comment
     _clean(target)
-    target.save()
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:
+        raise ValidationFailed(_("This target was set at the same time by someone else.")) from None
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=target,
         before=before,
         after=snapshot(target),
-        region_code=pairing.region_code(),
-        pairing_id=pairing.pk,
+        region_code=_owner_code(pairing, party_region, party_organisation),
+        pairing_id=pairing.pk if pairing is not None else None,
     )
     return target
 
@@ -466,15 +511,29 @@ class GridCellInput:
 
 
 @transaction.atomic
-def grid_save(*, actor: Any, pairing: Pairing, cells: list[GridCellInput]) -> int:
-    """Save many targets and figures at once; all or nothing, with an error per refused cell.
+def grid_save(
+    *,
+    actor: Any,
+    cells: list[GridCellInput],
+    pairing: Pairing | None = None,
+    party_region: Region | None = None,
+    party_organisation: Organisation | None = None,
+) -> int:
+    """Save many targets and figures of a pairing (or of one party) at once; all or nothing,
+    with an error per refused cell.
 
-    Errors are keyed ``cells.<index>``. Returns the number of cells saved.
+    Errors are keyed ``cells.<index>``. Returns the number of cells saved. A party's figures
+    have no side: `side` is ignored for them.
     """
     from bangfu.indicators.periods import PeriodError
     from bangfu.indicators.periods import parse as parse_period
 
-    require_pairing_role(actor, pairing, Role.DATA_ENTRY)
+    _require_target_right(actor, pairing, party_region, party_organisation)
+    owner: dict[str, Any] = {
+        "pairing": pairing,
+        "party_region": party_region,
+        "party_organisation": party_organisation,
+    }
     indicators = Indicator.objects.in_bulk([c.indicator for c in cells], field_name="code")
     errors: dict[str, list[str]] = {}
     for index, cell in enumerate(cells):
@@ -492,20 +551,16 @@ def grid_save(*, actor: Any, pairing: Pairing, cells: list[GridCellInput]) -> in
             with transaction.atomic():
                 if cell.kind == "target":
                     target_set(
-                        actor=actor,
-                        indicator=indicator,
-                        pairing=pairing,
-                        period=period,
-                        value=cell.value,
+                        actor=actor, indicator=indicator, period=period, value=cell.value, **owner
                     )
                 elif cell.kind == "value":
                     data_value_set(
                         actor=actor,
                         indicator=indicator,
-                        pairing=pairing,
                         period=period,
                         value=cell.value,
-                        reported_by=cell.side,
+                        reported_by=cell.side if pairing is not None else "",
+                        **owner,
                     )
                 else:
                     raise ValidationFailed(_("A cell is a “target” or a “value”."))

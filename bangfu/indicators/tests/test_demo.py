@@ -45,7 +45,7 @@ def test_every_seed_figure_is_listed_by_pairing_and_period(pairings):
 
 def test_the_seed_targets_show_progress(pairings):
     demo.load(SYSTEM)
-    assert Target.objects.count() == 14
+    assert Target.objects.count() == 15
     duan = pairings[(demo.BAOAN, demo.DUAN)]
     targets = {
         p.indicator.code: p.target
@@ -53,6 +53,15 @@ def test_the_seed_targets_show_progress(pairings):
     }
     assert targets["employed_poor"] == Decimal("1000")
     assert targets["medical_staff_sent"] == Decimal("29")
+
+
+def test_baoans_purchase_target_shows_the_1090_wan_done_as_36_point_3_percent(pairings):
+    demo.load(SYSTEM)
+    baoan = selectors.Owner(party_region=get_region(demo.BAOAN))
+    rows = selectors.progress(user=SYSTEM, owner=baoan, year=2020)
+    assert [(p.indicator.code, p.target, p.actual.value, p.percent) for p in rows] == [
+        ("products_purchased", Decimal("30000000"), Decimal("10900000"), Decimal("36.3"))
+    ]
 
 
 def test_tianlin_figures_of_2020_are_listed_for_that_year(pairings):

@@ -72,7 +72,7 @@ def test_the_grid_puts_targets_beside_both_sides_figures(world):
     target(world, "teachers_sent", "16")
     approved(lf, Side.DONOR, "teachers_sent", "16", Y2020)
     approved(lf, Side.RECIPIENT, "teachers_sent", "15", Y2020)
-    result = selectors.grid(user=world.alice, pairing=lf, year=2020)
+    result = selectors.grid(user=world.alice, owner=selectors.Owner(pairing=lf), year=2020)
     assert result.periods == ["2020", "2020Q1", "2020Q2", "2020Q3", "2020Q4"]
     row = next(r for r in result.rows if r.indicator.code == "teachers_sent")
     cell = row.cells[0]
