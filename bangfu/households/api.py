@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 from bangfu.core.errors import ValidationFailed
 from bangfu.households import selectors, services
 from bangfu.households.models import Household, Person, Threshold, VillageFigures
+from bangfu.households.monitoring import api as monitoring_api
 from bangfu.households.pii import PersonPii, present_collector, present_person
 from bangfu.regions.models import Region
 
@@ -344,3 +345,4 @@ def register(router: BaseRouter) -> None:
     router.register("persons", PersonViewSet, basename="person")
     router.register("thresholds", ThresholdViewSet, basename="threshold")
     router.register("village-figures", VillageFiguresViewSet, basename="village-figures")
+    monitoring_api.register(router)

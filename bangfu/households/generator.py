@@ -96,7 +96,7 @@ class Writer:
 
 
 def next_id(model: type[models.Model]) -> int:
-    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    last = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
     return int(last or 0) + 1
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from bangfu.accounts.scopes import scope_for
@@ -91,3 +91,8 @@ def diff(user: Any, run_a: MonitoringRun, run_b: MonitoringRun) -> RunDiff:
         resolved=in_a.exclude(_same_finding(run_b)),
         persisting=in_b.filter(_same_finding(run_a)),
     )
+
+
+def count_by_rule(queryset: QuerySet[Finding]) -> dict[str, int]:
+    rows = queryset.order_by().values("rule_code").annotate(n=Count("id")).order_by("rule_code")
+    return {row["rule_code"]: row["n"] for row in rows}

@@ -19,7 +19,7 @@ from django.db.models.functions import Cast
 
 from bangfu.households.models import Threshold
 
-AMOUNT = DecimalField(max_digits=10, decimal_places=2)
+AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=10, decimal_places=2)
 
 
 @dataclass(frozen=True)

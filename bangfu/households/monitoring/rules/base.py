@@ -30,12 +30,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from django.utils.functional import Promise as StrPromise
 
 from bangfu.households.choices import HouseholdType, MonitoringCategory, RiskType
 from bangfu.households.models import RuleKind
 from bangfu.households.monitoring.thresholds import ThresholdTable
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 # The columns every rule's findings queryset yields, in the order the run inserts them.
 FINDING_COLUMNS = (
     "f_household",
@@ -96,7 +97,7 @@ class Rule:
     effective_from: ClassVar[dt.date] = dt.date(2021, 1, 1)
     effective_to: ClassVar[dt.date | None] = None
     kind: ClassVar[RuleKind] = RuleKind.RISK
-    description: ClassVar[str]
+    description: ClassVar[str | StrPromise]
     risk_types: ClassVar[tuple[RiskType, ...]] = ()
     # Category when the household's income is above the range (the range itself decides below).
     category_above_range: ClassVar[str] = ""

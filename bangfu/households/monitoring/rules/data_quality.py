@@ -63,7 +63,7 @@ class RiskWithoutMeasure(QualityRule):
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
         measures = Measure.objects.filter(household=OuterRef("household_id"))
-        unmatched = Q(~Exists(measures))  # any type: no measure at all
+        unmatched: Any = Q(~Exists(measures))  # any type: no measure at all
         for risk_type, categories in MATCHING_MEASURES.items():
             unmatched |= Q(risk_type=risk_type) & ~Exists(measures.filter(category__in=categories))
         return HouseholdRisk.objects.filter(unmatched)

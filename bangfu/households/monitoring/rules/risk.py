@@ -50,7 +50,7 @@ def first_failing(checks: list[tuple[Q, str]], otherwise: str = "") -> Case:
     )
 
 
-def percent(part: Any, whole: Any) -> ExpressionWrapper:
+def percent(part: Any, whole: Any) -> ExpressionWrapper[Any]:
     """part × 100 ÷ whole, in floating point (SQLite would divide integers as integers)."""
     share = Cast(part, FloatField()) * Value(100.0) / NullIf(Cast(whole, FloatField()), Value(0.0))
     return ExpressionWrapper(Round(share, 2), output_field=MONEY)
