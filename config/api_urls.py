@@ -7,6 +7,7 @@ from bangfu.core import api as core_api
 from bangfu.funds import api as funds_api
 from bangfu.households import api as households_api
 from bangfu.indicators import api as indicators_api
+from bangfu.ingest import api as ingest_api
 from bangfu.pairings import api as pairings_api
 from bangfu.projects import api as projects_api
 from bangfu.regions import api as regions_api
@@ -19,6 +20,7 @@ for module in (
     projects_api,
     households_api,
     indicators_api,
+    ingest_api,
     cases_api,
     core_api,
 ):

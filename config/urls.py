@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("bangfu.core.urls")),
     path("", include("bangfu.pairings.urls")),
     path("", include("bangfu.cases.urls")),
+    path("", include("bangfu.ingest.urls")),
 ]
 
 if settings.DEBUG:

@@ -11,6 +11,12 @@ def first(text, reported=None):
     return norm, quantity
 
 
+def period_of(text, start, reported):
+    period = context.guess_period(text, start, reported)
+    assert period is not None
+    return period
+
+
 def test_the_indicator_is_the_keyword_nearest_the_figure():
     norm, _q = first("劳务协作方面:开设扶贫车间5个,吸纳就业230人。")
     quantities = find_quantities(norm)
@@ -52,13 +58,13 @@ def test_a_year_in_the_sentence_is_the_period():
 
 def test_an_as_of_month_end_is_a_stock_date():
     norm, q = first("截至2021年9月底,已拨付资金300万元。")
-    period = context.guess_period(norm, q.start, None)
+    period = period_of(norm, q.start, None)
     assert (period["kind"], period["end"]) == ("as_of", "2021-09-30")
 
 
 def test_cumulative_since_a_year_runs_to_the_report_date():
     norm, q = first("2017年以来累计投入资金900万元。")
-    period = context.guess_period(norm, q.start, dt.date(2020, 5, 1))
+    period = period_of(norm, q.start, dt.date(2020, 5, 1))
     assert (period["kind"], period["start"], period["end"]) == (
         "cumulative",
         "2017-01-01",
@@ -69,9 +75,9 @@ def test_cumulative_since_a_year_runs_to_the_report_date():
 def test_this_year_and_first_half_resolve_against_the_report_date():
     reported = dt.date(2021, 8, 31)
     norm, q = first("今年投入资金500万元。")
-    assert context.guess_period(norm, q.start, reported)["start"] == "2021-01-01"
+    assert period_of(norm, q.start, reported)["start"] == "2021-01-01"
     norm, q = first("上半年开展活动4场。")
-    period = context.guess_period(norm, q.start, reported)
+    period = period_of(norm, q.start, reported)
     assert (period["kind"], period["start"], period["end"]) == (
         "half_year",
         "2021-01-01",
@@ -88,3 +94,15 @@ def test_plans_and_targets_are_told_from_achievements():
     assert context.is_target(norm, q.start) is True
     norm, q = first("全年已培训劳动力600人。")
     assert context.is_target(norm, q.start) is False
+
+
+def test_every_keyword_names_a_catalogue_indicator_of_the_same_unit():
+    from bangfu.indicators.catalogue import CATALOGUE_V1
+    from bangfu.ingest.services import FUND_FLOW_KINDS
+    from bangfu.ingest.text.keywords import FUND_INDICATORS, INDICATOR_KEYWORDS
+
+    units = {row.code: row.unit for row in CATALOGUE_V1}
+    assert {code: units.get(code) for code in INDICATOR_KEYWORDS} == {
+        code: unit for code, (unit, _words) in INDICATOR_KEYWORDS.items()
+    }
+    assert set(FUND_FLOW_KINDS) == set(FUND_INDICATORS)

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-import cn2an
+import cn2an  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

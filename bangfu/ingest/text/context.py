@@ -5,6 +5,7 @@ All functions work on the normalised text and positions in it; none touches the 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -17,53 +18,78 @@ from bangfu.ingest.text.places import Mention
 _CLAUSE_BREAK = re.compile(r"[,;。!?:\n()]")
 _SENTENCE_BREAK = re.compile(r"[。!?;\n]")
 
-# Keywords by unit, longest first, so "其中贫困劳动力" is tried before "培训".
+# One pattern of keywords per unit, longest first (so "其中贫困劳动力" wins over "培训").
 _BY_UNIT: dict[str, list[tuple[str, str]]] = {}
 for _code, (_unit, _words) in INDICATOR_KEYWORDS.items():
     for _word in _words:
         _BY_UNIT.setdefault(_unit, []).append((_word, _code))
-for _pairs in _BY_UNIT.values():
+_KEYWORD_CODE: dict[str, dict[str, str]] = {}
+_KEYWORD_PATTERN: dict[str, re.Pattern[str]] = {}
+for _unit, _pairs in _BY_UNIT.items():
     _pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
+    _KEYWORD_CODE[_unit] = {}
+    for _word, _code in _pairs:
+        _KEYWORD_CODE[_unit].setdefault(_word, _code)
+    _KEYWORD_PATTERN[_unit] = re.compile("|".join(re.escape(w) for w, _c in _pairs))
+
+
+class Breaks:
+    """Clause and sentence boundaries of one text, found once (positions after each break)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.clauses = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+        self.sentences = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+
+    def clause_start(self, position: int) -> int:
+        at = bisect.bisect_right(self.clauses, position)
+        return max(self.clauses[at - 1] if at else 0, position - 60)
+
+    def sentence_bounds(self, position: int) -> tuple[int, int]:
+        at = bisect.bisect_right(self.sentences, position)
+        start = max(self.sentences[at - 1] if at else 0, position - 200)
+        end = self.sentences[at] - 1 if at < len(self.sentences) else len(self.text)
+        return start, end
+
+
+_breaks_cache: dict[int, Breaks] = {}
+
+
+def breaks_of(text: str) -> Breaks:
+    cached = _breaks_cache.get(id(text))
+    if cached is None or cached.text is not text:
+        _breaks_cache.clear()
+        cached = _breaks_cache[id(text)] = Breaks(text)
+    return cached
 
 
 def clause_start(text: str, position: int) -> int:
-    lookback = max(0, position - 60)
-    window = text[lookback:position]
-    ends = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
-    return lookback + ends[-1] if ends else lookback
+    return breaks_of(text).clause_start(position)
 
 
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    lookback = max(0, position - 200)
-    ends = [m.end() for m in _SENTENCE_BREAK.finditer(text, lookback, position)]
-    start = ends[-1] if ends else lookback
-    following = _SENTENCE_BREAK.search(text, position)
-    return start, following.start() if following else len(text)
+    return breaks_of(text).sentence_bounds(position)
 
 
 def guess_indicator(text: str, start: int, end: int, unit: str) -> str | None:
     """The indicator whose keyword sits nearest the figure in its clause (or right after it)."""
-    candidates = _BY_UNIT.get(unit)
-    if not candidates:
+    pattern = _KEYWORD_PATTERN.get(unit)
+    if pattern is None:
         return None
+    codes = _KEYWORD_CODE[unit]
     tail_end = end
     while tail_end < len(text) and tail_end - end < 10 and not _CLAUSE_BREAK.match(text[tail_end]):
         if text[tail_end] in "、" or text[tail_end].isdigit():
             break
         tail_end += 1
-    after = text[end:tail_end]
-    for word, code in candidates:
-        if word in after:
-            return code
-    before = text[clause_start(text, start) : start]
+    after = pattern.search(text, end, tail_end)
+    if after is not None:
+        return codes[after.group()]
     best: tuple[int, int, str] | None = None
-    for word, code in candidates:
-        at = before.rfind(word)
-        if at < 0:
-            continue
-        score = (at + len(word), len(word))
+    for match in pattern.finditer(text, clause_start(text, start), start):
+        score = (match.end(), len(match.group()))
         if best is None or score > best[:2]:
-            best = (score[0], score[1], code)
+            best = (score[0], score[1], codes[match.group()])
     return best[2] if best else None
 
 
@@ -95,6 +121,7 @@ _SINCE = re.compile(r"(?:自|从)?(20\d\d)年(?:(\d{1,2})月)?(?:以来|起)")
 _RANGE = re.compile(r"(20\d\d)年(?:(\d{1,2})月)?[-—至到](20\d\d)年(?:(\d{1,2})月)?")
 _YEAR_HALF = re.compile(r"(20\d\d)年(上半年|下半年)")
 _YEAR = re.compile(r"(20\d\d)年(?!\d{1,2}月\d{1,2}日)")
+_ANY_PERIOD = re.compile(r"(?:19|20)\d\d年|今年|全年|上半年|去年|累计|以来")
 _YEAR_MONTH = re.compile(r"(20\d\d)年(\d{1,2})月(?:底|末)")
 
 
@@ -129,6 +156,8 @@ def _period(
 def guess_period(text: str, start: int, reported: dt.date | None) -> dict[str, object] | None:
     """The period a figure belongs to, from the words of its sentence before it."""
     sentence_start, _ = sentence_bounds(text, start)
+    if not _ANY_PERIOD.search(text, sentence_start, start):
+        return None
     before = text[sentence_start:start]
     cumulative = "累计" in before or "以来" in before
     found: list[tuple[int, dict[str, object]]] = []
@@ -209,8 +238,11 @@ def guess_parties(
     sentence_start, _ = sentence_bounds(text, start)
     parties: list[Party] = []
     seen: set[str] = set()
-    for mention in mentions:
-        if sentence_start <= mention.start < start and mention.name not in seen:
+    mention_starts = [m.start for m in mentions] if len(mentions) < 8 else _starts(mentions)
+    first = bisect.bisect_left(mention_starts, sentence_start)
+    last = bisect.bisect_left(mention_starts, start)
+    for mention in mentions[first:last]:
+        if mention.name not in seen:
             seen.add(mention.name)
             parties.append(Party(mention.name, mention.code, "region"))
     for org_start, _org_end, name in organisations:
@@ -218,3 +250,14 @@ def guess_parties(
             seen.add(name)
             parties.append(Party(name, None, "organisation"))
     return parties
+
+
+_starts_cache: dict[int, tuple[Sequence[Mention], list[int]]] = {}
+
+
+def _starts(mentions: Sequence[Mention]) -> list[int]:
+    cached = _starts_cache.get(id(mentions))
+    if cached is None or cached[0] is not mentions:
+        _starts_cache.clear()
+        cached = _starts_cache[id(mentions)] = (mentions, [m.start for m in mentions])
+    return cached[1]

@@ -21,6 +21,8 @@ MASK = "#"
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A parenthesised pinyin syllable (with at least one tone mark) right after a CJK character.
 _PINYIN = re.compile(
@@ -31,9 +33,11 @@ _PINYIN = re.compile(
 _MASKED = re.compile(
     r"https?://[^\s\u4e00-\u9fff，。、；]+"
     r"|www\.[A-Za-z0-9.\-/_%?=&]+"
-    r"|[A-Za-z0-9_\-.]+\.(?:jpe?g|png|gif|bmp|webp|svg|pdf|docx?|xlsx?|html?|mp4)\b"
-    r"|\b\d{2,5}[x×*]\d{2,5}\b",
-    re.IGNORECASE,
+    # A run of name characters (from its start only, so no run is scanned twice) ending in
+    # a file extension.
+    r"|(?<![A-Za-z0-9_\-.])[A-Za-z0-9_\-.]+\."
+    r"(?i:jpe?g|png|gif|bmp|webp|svg|pdf|docx?|xlsx?|html?|mp4)\b"
+    r"|(?<![0-9])\d{2,5}[x×*]\d{2,5}\b"
 )
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -102,7 +106,8 @@ def _deletions(text: str) -> list[tuple[int, int]]:
 def normalise(original: str) -> Normalised:
     # \r becomes a space (dropped below) so that indices stay one-to-one until deletions.
     text = to_simplified(original.replace("\r", " "))
-    text = text.translate(_FULLWIDTH)
+    if _HAS_FULLWIDTH.search(text):
+        text = text.translate(_FULLWIDTH)
     text = _MASKED.sub(lambda m: MASK * (m.end() - m.start()), text)
     pieces: list[str] = []
     origin: list[int] = []

@@ -52,12 +52,30 @@ def parse_number(written: str) -> Decimal:
     return _parse_with_cn2an(written)
 
 
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_chinese(written: str) -> Decimal:
     # Digit strings such as 二〇一八 are read positionally.
     if all(ch in _SIMPLE_DIGITS for ch in written) and len(written) > 1:
         return Decimal("".join(str(_SIMPLE_DIGITS[ch]) for ch in written))
-    return _parse_with_cn2an(written)
+    total = section = number = 0
+    for ch in written:
+        if ch in _SIMPLE_DIGITS:
+            number = _SIMPLE_DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            section += (number or (1 if ch == "十" else 0)) * _SMALL_UNITS[ch]
+            number = 0
+        elif ch == "万":
+            section = (section + number) * 10_000
+            number = 0
+        elif ch == "亿":
+            total = (total + section + number) * 100_000_000
+            section = number = 0
+        else:  # pragma: no cover - callers pass numerals only
+            return _parse_with_cn2an(written)
+    return Decimal(total + section + number)
 
 
 @functools.lru_cache(maxsize=4096)

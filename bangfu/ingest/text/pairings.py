@@ -26,12 +26,12 @@ _VERBS = re.compile(
     "东西部扶贫协作|对口帮扶|结对帮扶|扶贫协作|对口支援|对口扶持|对口协作|精准扶贫|帮扶|援建|结对|对口"
 )
 _SENTENCE = re.compile(r"[^。!?;\n]+")
-_LIST_JOINERS = ("、", "和", "及", "与", ",")
+_LIST_JOINERS = ("、", "和", "及", "与")
 _GAP_BEFORE_VERB = re.compile(r"[^,;:()、]{0,14}")
 _UNIT_WORDS = re.compile(r"帮扶单位|帮扶方|帮扶责任单位|结对单位")
 _WITH_TAIL = re.compile(r"[^,;:]{0,18}?(结对|携手|协作|共建)")
 _DASH_TAIL = re.compile(r"[^,;:]{0,10}?(协作|协议|共建|帮扶|结对)")
-_VISIT = re.compile(r"(到|赴)$")
+_LIST_PUNCTUATION = re.compile(r"[,;:、]")
 _VISIT_TAIL = re.compile(r"[^,;:]{0,6}?开展(对口帮扶|扶贫协作|对口支援|结对帮扶|帮扶)")
 
 
@@ -109,9 +109,10 @@ def _by_verb(sentence: _Sentence) -> Found:
 def _by_visit(sentence: _Sentence) -> Found:
     found: Found = []
     for index, mention in enumerate(sentence.mentions):
-        before = sentence.text[: mention.start - sentence.start]
-        after = sentence.text[mention.end - sentence.start :]
-        if index and _VISIT.search(before) and _VISIT_TAIL.match(after):
+        local = mention.start - sentence.start
+        if not index or local == 0 or sentence.text[local - 1] not in "到赴":
+            continue
+        if _VISIT_TAIL.match(sentence.text, mention.end - sentence.start):
             donor = sentence.mentions[0]
             found.append((donor, mention, donor.start, mention.end))
     return found
@@ -119,17 +120,17 @@ def _by_visit(sentence: _Sentence) -> Found:
 
 def _by_pair_words(sentence: _Sentence) -> Found:
     found: Found = []
-    mentions = sentence.mentions
-    for left, right in itertools.pairwise(mentions):
-        gap = sentence.text[left.end - sentence.start : right.start - sentence.start]
-        after = sentence.text[right.end - sentence.start :]
-        dash = gap in ("-", "—", "–", "——") and _DASH_TAIL.match(after)
-        towards = gap == "向" and after.startswith(("捐赠", "捐款", "捐资", "援建"))
+    text, offset = sentence.text, sentence.start
+    for left, right in itertools.pairwise(sentence.mentions):
+        gap = text[left.end - offset : right.start - offset]
+        after = right.end - offset
+        dash = gap in ("-", "—", "–", "——") and _DASH_TAIL.match(text, after)
+        towards = gap == "向" and text.startswith(("捐赠", "捐款", "捐资", "援建"), after)
         together = (
             len(gap) <= 16
-            and re.search(r"(与|和|同)$", gap)
-            and not re.search(r"[,;:、]", gap)
-            and _WITH_TAIL.match(after)
+            and gap[-1:] in ("与", "和", "同")
+            and not _LIST_PUNCTUATION.search(gap)
+            and _WITH_TAIL.match(text, after)
         )
         if dash or towards or together:
             found.append((left, right, left.start, right.end))

@@ -9,6 +9,8 @@ Organisations are found by their suffix (公司, 学校, 医院, 街道…).
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -80,10 +82,13 @@ _SUFFIXES_BY_LEVEL: dict[str, tuple[str, ...]] = {
     Level.TOWNSHIP: ("镇", "乡", "街道"),
     Level.VILLAGE: ("村", "社区"),
 }
-_ORGANISATION = re.compile(
-    r"[\u4e00-\u9fff]{2,14}?(?:股份有限公司|有限公司|公司|集团|小学|中学|学校|幼儿园|医院|"
-    r"卫生院|商会|协会|基金会|慈善会|银行|研究院|大学)"
+_ORGANISATION_SUFFIX = re.compile(
+    r"股份有限公司|有限公司|公司|集团|小学|中学|学校|幼儿园|医院|卫生院|商会|协会|基金会|慈善会|"
+    r"银行|研究院|大学"
 )
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,14}$")
+# Words that end the text before an organisation's name (的, 和, 在 …).
+_NAME_STOP = re.compile(r".*[的和与及在到向为对由从、]")
 
 
 @dataclass(frozen=True)
@@ -140,19 +145,19 @@ class PlaceFinder:
     def spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         by_prefix = self.by_prefix
-        position, length = 0, len(text)
-        while position < length - 1:
-            forms = by_prefix.get(text[position : position + 2])
-            if forms is not None:
-                for form in forms:
-                    if text.startswith(form, position):
-                        found.append((position, position + len(form)))
-                        position += len(form)
-                        break
-                else:
-                    position += 1
-            else:
-                position += 1
+        # Positions whose two characters begin some name, computed without a Python loop
+        # over every character (bigrams → membership → the positions that pass).
+        bigrams = map(operator.add, text, text[1:])
+        starts = itertools.compress(itertools.count(), map(by_prefix.__contains__, bigrams))
+        position = 0
+        for at in starts:
+            if at < position:
+                continue
+            for form in by_prefix[text[at : at + 2]]:
+                if text.startswith(form, at):
+                    found.append((at, at + len(form)))
+                    position = at + len(form)
+                    break
         return found
 
     def mentions(self, text: str) -> list[Mention]:
@@ -167,7 +172,7 @@ class PlaceFinder:
 
     def _settle_ambiguous(self, found: list[Mention]) -> list[Mention]:
         """An ambiguous name (凤凰街道) is read as the one near places the report names."""
-        known = [m.region.code for m in found if m.region is not None]
+        known = sorted({m.region.code for m in found if m.region is not None})
         if not known:
             return found
         settled = []
@@ -208,5 +213,17 @@ def _nearest(matches: tuple[RegionRecord, ...], known: list[str]) -> RegionRecor
 
 
 def organisations(text: str) -> list[tuple[int, int, str]]:
-    """Organisations named by suffix: (start, end, name)."""
-    return [(m.start(), m.end(), m.group()) for m in _ORGANISATION.finditer(text)]
+    """Organisations named by suffix (公司, 学校, 医院…): (start, end, name)."""
+    found = []
+    for suffix in _ORGANISATION_SUFFIX.finditer(text):
+        head = _NAME_CHARS.search(text, max(0, suffix.start() - 14), suffix.start())
+        if head is None:
+            continue
+        name = head.group()
+        stop = _NAME_STOP.match(name)
+        if stop:
+            name = name[stop.end() :]
+        if len(name) < 2:
+            continue
+        found.append((suffix.start() - len(name), suffix.end(), name + suffix.group()))
+    return found

@@ -14,7 +14,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bangfu.ingest.text.numbers import ARABIC, CHINESE, is_chinese_numeral, parse_number
+from bangfu.ingest.text.numbers import (
+    ARABIC,
+    CHINESE,
+    CHINESE_NUMERAL_CHARS,
+    is_chinese_numeral,
+    parse_number,
+)
 
 
 class Unit:
@@ -143,6 +149,8 @@ def _alternation(words: object) -> str:
 
 
 _QUANTITY = re.compile(
+    # Cheap first-character test, so most positions are rejected at once.
+    r"(?=[0-9" + CHINESE_NUMERAL_CHARS + "".join({w[0] for w in _PREFIX_QUALIFIERS}) + r"])"
     r"(?P<pre>" + _alternation(_PREFIX_QUALIFIERS) + r")?"
     r"(?P<num>" + ARABIC + r"|" + CHINESE + r")"
     r"(?P<mid>余|多)?"
@@ -171,14 +179,17 @@ class Quantity:
     context: dict[str, object] = field(default_factory=dict)
 
 
-def _blocked_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _SHORT_QUOTE.finditer(text)]
-    spans.extend(m.span() for m in _SLOGAN.finditer(text))
-    return spans
+def _blocked_spans(text: str) -> set[int]:
+    """Positions inside short quotes and slogans."""
+    blocked: set[int] = set()
+    for pattern in (_SHORT_QUOTE, _SLOGAN):
+        for match in pattern.finditer(text):
+            blocked.update(range(match.start(), match.end()))
+    return blocked
 
 
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= position < b for a, b in spans)
+def _inside(position: int, blocked: set[int]) -> bool:
+    return position in blocked
 
 
 def _clause_before(text: str, position: int, limit: int = 30) -> str:
@@ -206,7 +217,9 @@ def find_quantities(text: str) -> list[Quantity]:
     return found
 
 
-def _read(text: str, match: re.Match[str], blocked: list[tuple[int, int]]) -> Quantity | None:
+def _read(text: str, match: re.Match[str], blocked: set[int]) -> Quantity | None:
+    if match.group("unit") is None and match.group("mult") is None:
+        return None  # a bare number: a list marker, a year in passing, a code
     num = match.group("num")
     num_start = match.start("num")
     unit_written = match.group("unit")
