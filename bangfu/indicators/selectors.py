@@ -368,3 +368,48 @@ def snapshot_get(*, user: Any, pairing: Pairing, year: int) -> ScorecardSnapshot
         .filter(pairing=pairing, year=year)
         .first()
     )
+
+
+# Every figure of a period ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: Indicator
+    value: Decimal
+    basis: str  # "reported" (both sides resolved by the indicator's rule) or "computed"
+
+
+def figures(
+    *, user: Any, owner: Owner, period: Period, today: dt.date | None = None
+) -> list[Figure]:
+    """Every figure of a pairing (or party) for exactly `period`, in catalogue order: those
+    reported for it, and those computed from records (meetings, fund flows, projects) up to
+    today. Computed figures that come out as zero are left out. One query for the reported
+    figures, one per computed indicator."""
+    today = today or timezone.localdate()
+    by_indicator: dict[int, list[DataValue]] = defaultdict(list)
+    for row in _of_owner(value_list(user=user, period=period), owner):
+        by_indicator[row.indicator_id].append(row)
+    result: list[Figure] = []
+    for rows in by_indicator.values():
+        indicator = rows[0].indicator
+        value = _by_period(rows, indicator).get(period)
+        if value is not None:
+            result.append(Figure(indicator, value, "reported"))
+    if period.start <= today:
+        pairing_ids = _computed_pairing_ids(user, owner)
+        upto = Period(period.kind, period.start, min(period.end, today))
+        for indicator in indicator_list().filter(is_computed=True):
+            value = computed.compute(indicator.provider, pairing_ids, upto)
+            if value:
+                result.append(Figure(indicator, value, "computed"))
+    return sorted(result, key=lambda f: (f.indicator.sort_order, f.indicator.code))
+
+
+def periods_reported(*, user: Any, owner: Owner) -> list[Period]:
+    """The periods a pairing (or party) has reported figures for, in order (one query)."""
+    rows = _of_owner(value_list(user=user), owner).order_by()
+    found = rows.values_list("period_kind", "period_start", "period_end").distinct()
+    periods = {Period(PeriodKind(k), s, e) for k, s, e in found}
+    return sorted(periods, key=lambda p: (p.start, p.end, p.kind.value))
