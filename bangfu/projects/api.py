@@ -227,7 +227,12 @@ class ProjectViewSet(viewsets.GenericViewSet[Project]):
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         return import_response(
-            lambda: projects_import(actor=request.user, source=file.read(), filename=file.name)
+            lambda: projects_import(
+                actor=request.user,
+                source=file.read(),
+                filename=file.name,
+                dry_run=upload.validated_data["dry_run"],
+            )
         )
 
 

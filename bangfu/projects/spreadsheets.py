@@ -143,8 +143,10 @@ def _changes(project: Project, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def projects_import(
-    *, actor: Any, source: bytes | str | Path | BinaryIO, filename: str
+    *, actor: Any, source: bytes | str | Path | BinaryIO, filename: str, dry_run: bool = False
 ) -> ImportResult:
+    """Check every row, then create or update through the services in one transaction; every
+    refused row is reported and nothing is written. `dry_run`: check and count, write nothing."""
     rows, errors = read_file(source, filename, PROJECT_SCHEMA)
     if errors:
         raise ImportRefused(errors)
@@ -231,4 +233,6 @@ def projects_import(
                     refuse(row, "", str(exc))
         if errors:
             raise ImportRefused(sorted(errors, key=lambda e: e.row))
+        if dry_run:
+            transaction.set_rollback(True)
     return result

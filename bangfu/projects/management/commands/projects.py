@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ class Command(SpreadsheetCommand):
     )
     noun = "projects"
 
+    def add_import_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+
     def template(self) -> bytes:
         return projects_template()
 
@@ -27,4 +31,6 @@ class Command(SpreadsheetCommand):
         return projects_xlsx(projects)
 
     def import_file(self, actor: Any, path: Path, options: dict[str, Any]) -> Any:
-        return projects_import(actor=actor, source=path, filename=path.name)
+        return projects_import(
+            actor=actor, source=path, filename=path.name, dry_run=options["dry_run"]
+        )
