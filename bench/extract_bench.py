@@ -43,16 +43,23 @@ def _generated() -> str:
     return "\n".join(lines)
 
 
-def in_process(texts: list[str]) -> float:
+def in_process(texts: list[str]) -> tuple[float, float]:
+    """(wall-clock rate, CPU-time rate): on a shared machine the second shows the code's own
+    speed when other processes compete for the cores."""
     from bangfu.ingest.extract import get_extractor
     from bangfu.ingest.management.commands.extract import as_json
 
     extractor = get_extractor()
     extractor.extract_text(texts[0])  # warm the caches once, as a worker would be
-    started = time.perf_counter()
-    documents = [(f"doc{i}.txt", extractor.extract_text(text)) for i, text in enumerate(texts)]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    documents = [
+        (f"doc{i}.txt", extractor.extract_text(text, with_parties=False))
+        for i, text in enumerate(texts)
+    ]
     json.dumps(as_json(documents), ensure_ascii=False)
-    return len(texts) / (time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    return len(texts) / wall, len(texts) / cpu
 
 
 def end_to_end(texts: list[str]) -> float:
@@ -81,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     samples = _samples()
     texts = [samples[i % len(samples)] for i in range(args.documents)]
-    steady = in_process(texts)
+    steady, cpu = in_process(texts)
     whole = end_to_end(texts)
     print(f"reports: {len(texts)} ({len(samples)} distinct, {sum(map(len, texts)):,} characters)")
     print(f"in process:  {steady:8.1f} reports/s   target ≥ {TARGET_PER_SECOND:.0f}")
+    print(f"  (CPU time: {cpu:8.1f} reports per CPU-second; load {os.getloadavg()[0]:.1f})")
     print(f"end to end:  {whole:8.1f} reports/s   target ≥ {TARGET_PER_SECOND:.0f}")
     return 0 if min(steady, whole) >= TARGET_PER_SECOND else 1
 

@@ -18,12 +18,12 @@ from rest_framework.routers import BaseRouter
 
 from bangfu.accounts.scopes import visible_pairings
 from bangfu.ingest import selectors, services
-from bangfu.ingest.models import FactKind, FactStatus
+from bangfu.ingest.models import Document, FactKind, FactStatus, ProposedFact
 from bangfu.pairings.api import ERROR_RESPONSES, WritesNeedDataEntryRole
 from bangfu.regions.models import Region
 
 
-class FactSerializer(serializers.Serializer[Any]):
+class IngestFactSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     document = serializers.IntegerField(source="document_id")
     kind = serializers.ChoiceField(choices=FactKind.choices)
@@ -40,7 +40,7 @@ class FactSerializer(serializers.Serializer[Any]):
         return services.provenance_link(fact)
 
 
-class DocumentSerializer(serializers.Serializer[Any]):
+class IngestDocumentSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     source_name = serializers.CharField()
     report_date = serializers.DateField(allow_null=True)
@@ -49,12 +49,12 @@ class DocumentSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class DocumentDetailSerializer(DocumentSerializer):
+class IngestDocumentDetailSerializer(IngestDocumentSerializer):
     original_text = serializers.CharField()
     normalised_text = serializers.CharField()
 
 
-class DocumentInputSerializer(serializers.Serializer[Any]):
+class IngestDocumentInputSerializer(serializers.Serializer[Any]):
     pairing = serializers.IntegerField(required=False, allow_null=True)
     region = serializers.CharField(required=False, allow_blank=True, max_length=12)
     source_name = serializers.CharField(required=False, allow_blank=True, max_length=255)
@@ -62,35 +62,37 @@ class DocumentInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(required=False)
 
 
-class AcceptInputSerializer(serializers.Serializer[Any]):
+class IngestAcceptInputSerializer(serializers.Serializer[Any]):
     changes = serializers.DictField(required=False, help_text="Edited payload fields.")
 
 
-class RejectInputSerializer(serializers.Serializer[Any]):
+class IngestRejectInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class DocumentViewSet(viewsets.ViewSet):
+class DocumentViewSet(viewsets.GenericViewSet[Document]):
+    queryset = Document.objects.none()  # reads go through the selectors; this types the id
     permission_classes = [WritesNeedDataEntryRole]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: DocumentSerializer(many=True)})
+    @extend_schema(responses={200: IngestDocumentSerializer(many=True)})
     def list(self, request: Request) -> Response:
         documents = selectors.document_list(request.user)[:500]
-        return Response(DocumentSerializer(documents, many=True).data)
+        return Response(IngestDocumentSerializer(documents, many=True).data)
 
-    @extend_schema(responses={200: DocumentDetailSerializer, **ERROR_RESPONSES})
+    @extend_schema(responses={200: IngestDocumentDetailSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, pk: str) -> Response:
         document = selectors.document_get(request.user, int(pk))
         if document is None:
             raise Http404
-        return Response(DocumentDetailSerializer(document).data)
+        return Response(IngestDocumentDetailSerializer(document).data)
 
     @extend_schema(
-        request=DocumentInputSerializer, responses={201: DocumentSerializer, **ERROR_RESPONSES}
+        request=IngestDocumentInputSerializer,
+        responses={201: IngestDocumentSerializer, **ERROR_RESPONSES},
     )
     def create(self, request: Request) -> Response:
-        data = DocumentInputSerializer(data=request.data)
+        data = IngestDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         pairing = None
@@ -108,19 +110,20 @@ class DocumentViewSet(viewsets.ViewSet):
             pairing=pairing,
             region=region,
         )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(IngestDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: FactSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(responses={200: IngestFactSerializer(many=True), **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])
     def facts(self, request: Request, pk: str) -> Response:
         document = selectors.document_get(request.user, int(pk))
         if document is None:
             raise Http404
         facts = selectors.fact_list(request.user, document=document.pk)
-        return Response(FactSerializer(facts, many=True).data)
+        return Response(IngestFactSerializer(facts, many=True).data)
 
 
-class FactViewSet(viewsets.ViewSet):
+class FactViewSet(viewsets.GenericViewSet[ProposedFact]):
+    queryset = ProposedFact.objects.none()  # reads go through the selectors; this types the id
     permission_classes = [WritesNeedDataEntryRole]
 
     def _fact(self, request: Request, pk: str) -> Any:
@@ -129,37 +132,39 @@ class FactViewSet(viewsets.ViewSet):
             raise Http404
         return fact
 
-    @extend_schema(responses={200: FactSerializer, **ERROR_RESPONSES})
+    @extend_schema(responses={200: IngestFactSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(FactSerializer(self._fact(request, pk)).data)
+        return Response(IngestFactSerializer(self._fact(request, pk)).data)
 
     @extend_schema(
-        request=AcceptInputSerializer, responses={200: FactSerializer, **ERROR_RESPONSES}
+        request=IngestAcceptInputSerializer,
+        responses={200: IngestFactSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        data = AcceptInputSerializer(data=request.data)
+        data = IngestAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fact = services.fact_accept(
             actor=request.user,
             fact=self._fact(request, pk),
             changes=data.validated_data.get("changes") or None,
         )
-        return Response(FactSerializer(fact).data)
+        return Response(IngestFactSerializer(fact).data)
 
     @extend_schema(
-        request=RejectInputSerializer, responses={200: FactSerializer, **ERROR_RESPONSES}
+        request=IngestRejectInputSerializer,
+        responses={200: IngestFactSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        data = RejectInputSerializer(data=request.data)
+        data = IngestRejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fact = services.fact_reject(
             actor=request.user,
             fact=self._fact(request, pk),
             reason=data.validated_data.get("reason", ""),
         )
-        return Response(FactSerializer(fact).data)
+        return Response(IngestFactSerializer(fact).data)
 
 
 def register(router: BaseRouter) -> None:

@@ -102,16 +102,20 @@ class Extractor:
     def __init__(self, index: GazetteerIndex) -> None:
         self.places = PlaceFinder(index)
 
-    def extract_text(self, original: str) -> Extraction:
+    def extract_text(self, original: str, *, with_parties: bool = True) -> Extraction:
+        """Everything the text states; `with_parties=False` skips the subject parties of each
+        quantity (the command's JSON does not show them; stored facts keep them)."""
         norm = normalise(original)
         text = norm.text
         reported = context.report_date(text)
         mentions = self.places.mentions(text)
-        orgs = organisations(text)
+        orgs = organisations(text) if with_parties else []
         result = Extraction(normalised=norm, report_date=reported)
         for quantity in find_quantities(text):
             start, end = norm.original_span(quantity.start, quantity.end)
-            parties = context.guess_parties(text, quantity.start, mentions, orgs)
+            parties = (
+                context.guess_parties(text, quantity.start, mentions, orgs) if with_parties else []
+            )
             result.quantities.append(
                 ExtractedQuantity(
                     value=quantity.value,

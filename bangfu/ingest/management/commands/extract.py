@@ -37,9 +37,9 @@ class Command(BaseCommand):
                 text = read_path(path)
             except ValidationFailed as error:
                 raise CommandError(f"{name}: {error}") from error
-            documents.append((name, extractor.extract_text(text)))
+            documents.append((name, extractor.extract_text(text, with_parties=False)))
         if options["format"] == "json":
-            self.stdout.write(json.dumps(as_json(documents), ensure_ascii=False, indent=1))
+            self.stdout.write(json.dumps(as_json(documents), ensure_ascii=False))
         else:
             for name, extraction in documents:
                 self.stdout.write(as_table(name, extraction))
