@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,7 +27,7 @@ from bangfu.funds.api import (
 from bangfu.pairings.api import ERROR_RESPONSES, WritesNeedDataEntryRole
 from bangfu.pairings.selectors import pairing_get
 from bangfu.projects import selectors, services
-from bangfu.projects.models import Category, Project, Status
+from bangfu.projects.models import Category, DocumentKind, Project, ProjectDocument, Status
 from bangfu.projects.spreadsheets import projects_import, projects_template, projects_xlsx
 from bangfu.regions.models import Region
 
@@ -74,8 +76,29 @@ class ProjectSerializer(serializers.Serializer[Any]):
     is_demo = serializers.BooleanField()
 
 
+class DocumentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    title = serializers.CharField()
+    taken_on = serializers.DateField(allow_null=True)
+    download = serializers.SerializerMethodField(help_text="Where the file is downloaded.")
+
+    def get_download(self, document: ProjectDocument) -> str:
+        return reverse(
+            "project-document-file", kwargs={"pk": document.project_id, "document_id": document.pk}
+        )
+
+
+class DocumentInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices, default=DocumentKind.DOCUMENT)
+    title = serializers.CharField(max_length=255)
+    taken_on = serializers.DateField(required=False, allow_null=True)
+
+
 class ProjectDetailSerializer(ProjectSerializer):
     status_changes = StatusChangeSerializer(many=True)
+    documents = DocumentSerializer(many=True)
 
 
 class ProjectInputSerializer(serializers.Serializer[Any]):
@@ -195,6 +218,49 @@ class ProjectViewSet(viewsets.GenericViewSet[Project]):
         data.is_valid(raise_exception=True)
         services.project_transition(actor=request.user, project=project, **data.validated_data)
         return Response(self._detail(pk))
+
+    @extend_schema(
+        methods=["GET"], responses={200: DocumentSerializer(many=True), 404: ERROR_RESPONSES[404]}
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentInputSerializer},
+        responses={201: DocumentSerializer, **ERROR_RESPONSES},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def documents(self, request: Request, pk: int) -> Response:
+        """The project's documents and photos; POST uploads one (multipart: file, kind, title)."""
+        project = found(selectors.project_get(user=request.user, pk=pk))
+        if request.method == "GET":
+            documents = selectors.project_document_list(user=request.user, project=project)
+            return Response(DocumentSerializer(documents, many=True).data)
+        data = DocumentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.project_document_add(
+            actor=request.user, project=project, **data.validated_data
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>\d+)/file",
+        url_name="document-file",
+    )
+    def document_file(self, request: Request, pk: int, document_id: str) -> FileResponse:
+        """Download a document or photo (only within the user's scope; 404 otherwise)."""
+        document = found(selectors.project_document_get(user=request.user, pk=int(document_id)))
+        if document.project_id != int(pk) or not document.file:
+            raise Http404
+        name = posixpath.basename(document.file.name or "document")
+        return FileResponse(document.file.open("rb"), filename=name)
 
     @extend_schema(
         parameters=[ProjectQuerySerializer],

@@ -25,7 +25,7 @@ from bangfu.funds.ledger import ZERO, StageTotals, counted, stage_sums
 from bangfu.funds.models import SIGNED_AMOUNT, STAGE_ORDER, FundFlow
 from bangfu.pairings.models import Pairing
 from bangfu.pairings.selectors import pairing_subtree_ids
-from bangfu.projects.models import FINISHED_STATUSES, Project
+from bangfu.projects.models import FINISHED_STATUSES, Project, ProjectDocument
 from bangfu.regions import codes
 
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
@@ -97,6 +97,21 @@ def project_get(*, user: Any, pk: int) -> Project | None:
         .prefetch_related("status_changes", "documents")
         .first()
     )
+
+
+def project_document_list(
+    *, user: Any, project: Project | None = None
+) -> QuerySet[ProjectDocument]:
+    """Documents and photos of the projects the user may see."""
+    documents = ProjectDocument.objects.filter(pairing_q(user, "project__pairing__"))
+    if project is not None:
+        documents = documents.filter(project=project)
+    return documents.order_by("project_id", "id")
+
+
+def project_document_get(*, user: Any, pk: int) -> ProjectDocument | None:
+    """A document or photo, only when the user may see its project's pairing."""
+    return project_document_list(user=user).filter(pk=pk).select_related("project").first()
 
 
 @dataclass(frozen=True)
