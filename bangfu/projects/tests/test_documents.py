@@ -68,7 +68,7 @@ def test_a_photo_is_uploaded_listed_and_downloaded(world, project):
     assert [d["id"] for d in detail["documents"]] == [document.pk]
     download = api(world.bob).get(body["download"])
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PNG
+    assert b"".join(download.streaming_content) == PNG  # type: ignore[attr-defined]
     assert 'filename="well' in download["Content-Disposition"]
 
 
@@ -140,7 +140,7 @@ def test_the_admin_uploads_through_the_service_and_links_the_scoped_download(wor
     document = ProjectDocument.objects.get()
     assert (document.kind, document.title) == ("document", "验收报告")
     assert AuditEvent.objects.filter(object_type="projects.projectdocument").count() == 1
-    page = admin_client(world.alice).get(url).content.decode()
-    assert f"/api/projects/{project.pk}/documents/{document.pk}/file/" in page
-    assert "/media/" not in page
+    html = admin_client(world.alice).get(url).content.decode()
+    assert f"/api/projects/{project.pk}/documents/{document.pk}/file/" in html
+    assert "/media/" not in html
     assert admin_client(world.charlie).get(url).status_code in (302, 404)
