@@ -44,14 +44,14 @@ FUND_FLOW_SCHEMA: Schema = (
     ),
     Column("reported_by", "报送方", ColumnKind.CHOICE, required=True, choices=SIDE_LABELS, width=9),
     Column(
-        "reference", "编号", required=True, max_length=64, width=22,
+        "reference", "编号", required=True, max_length=64, width=40,
         help="同一结对、同一报送方内唯一；再次导入时据此识别已有记录",
     ),
     Column("project", "项目编号", max_length=64, help="该结对已有项目的编号"),
-    Column("source_organisation", "来源单位", width=20),
-    Column("receiving_organisation", "接收单位", width=20),
+    Column("source_organisation", "来源单位", width=26),
+    Column("receiving_organisation", "接收单位", width=26),
     Column("date", "日期", ColumnKind.DATE, width=12),
-    Column("description", "说明", width=30),
+    Column("description", "说明", width=50),
     Column("reverses", "冲销编号", max_length=64, help="冲销（更正）记录：被冲销记录的编号"),
     Column("reason", "冲销原因", width=24, help="冲销记录必填"),
 )  # fmt: skip

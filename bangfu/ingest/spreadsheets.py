@@ -270,6 +270,12 @@ def write_xlsx(target: str | Path | BinaryIO, sheets: Sequence[Sheet]) -> None:
                     {"validate": "list", "source": labels, "ignore_blank": True},
                 )  # fmt: skip
         worksheet.freeze_panes(1, 0)
+        # Printed (or converted to PDF): landscape A4, all columns on one page width, the
+        # header row repeated on every page.
+        worksheet.set_landscape()
+        worksheet.set_paper(9)
+        worksheet.fit_to_pages(1, 0)
+        worksheet.repeat_rows(0)
         for row_index, row in enumerate(sheet.rows, start=1):
             for index, column in enumerate(sheet.schema):
                 value = _cell(column, row.get(column.key))

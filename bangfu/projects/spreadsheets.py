@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.scopes import visible_pairings
@@ -28,7 +28,7 @@ from bangfu.ingest.spreadsheets import (
     template_xlsx,
     write_xlsx,
 )
-from bangfu.projects.models import Category, Project, Status
+from bangfu.projects.models import Category, Project, ProjectStatusChange, Status
 from bangfu.projects.services import EDITABLE_FIELDS, project_create, project_update
 from bangfu.regions.models import Region
 
@@ -60,7 +60,7 @@ PROJECT_SCHEMA: Schema = (
     Column("donor", "帮扶方", export_only=True),
     Column("recipient", "受援方", export_only=True),
     Column("code", "项目编号", required=True, max_length=64, width=16),
-    Column("name", "项目名称", required=True, max_length=255, width=32),
+    Column("name", "项目名称", required=True, max_length=255, width=48),
     Column("region", "所在地区代码", required=True, max_length=12, help="12位统计用区划代码"),
     Column("region_name", "所在地区", export_only=True),
     Column("category", "类别", ColumnKind.CHOICE, required=True, choices=CATEGORY_LABELS),
@@ -74,7 +74,7 @@ PROJECT_SCHEMA: Schema = (
     Column("beneficiary_people", "受益人数", ColumnKind.INTEGER, width=9),
     Column("linked_people", "带动人数", ColumnKind.INTEGER, width=9),
     Column("linked_registered_poor", "其中脱贫人口", ColumnKind.INTEGER, width=11),
-    Column("outputs", "建设内容及成效", width=30),
+    Column("outputs", "建设内容及成效", width=48),
     Column("funded_planned", "计划资金(万元)", ColumnKind.AMOUNT, unit=Unit.WAN, export_only=True),
     Column("funded_arrived", "到位资金(万元)", ColumnKind.AMOUNT, unit=Unit.WAN, export_only=True),
     Column("funded_paid_out", "拨付资金(万元)", ColumnKind.AMOUNT, unit=Unit.WAN, export_only=True),
@@ -92,8 +92,11 @@ _COUNTS = (
 
 
 def project_rows(projects: QuerySet[Project]) -> Iterator[dict[str, Any]]:
-    """One dict per project of a `project_list` queryset (which carries the funding)."""
-    for project in projects:
+    """One dict per project of a `project_list` queryset (which carries the funding), with the
+    date of its current status (a new database importing the file gets the same date)."""
+    latest = ProjectStatusChange.objects.filter(project=OuterRef("pk")).order_by("-date", "-id")
+    dated = projects.annotate(current_status_date=Subquery(latest.values("date")[:1]))
+    for project in dated:
         values: dict[str, Any] = {c.key: getattr(project, c.key, None) for c in PROJECT_SCHEMA}
         values.update(
             pairing=project.pairing_id,
@@ -102,7 +105,7 @@ def project_rows(projects: QuerySet[Project]) -> Iterator[dict[str, Any]]:
             region=project.region_id,
             region_name=project.region.name,
             unspent_flag="是" if getattr(project, "unspent_flag", False) else "",
-            status_date=None,
+            status_date=getattr(project, "current_status_date", None),
         )
         yield values
 
