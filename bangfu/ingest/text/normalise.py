@@ -4,12 +4,14 @@ Steps: traditional → simplified (OpenCC), full-width → half-width ASCII, ima
 masked (so their digits are never read as figures), inline pinyin annotations such as 區(qū)
 dropped, and horizontal whitespace inside CJK text dropped (reports pasted from PDFs or
 newspapers break "4551人 次" and "家門 口" where the line wrapped). Every character of the
-normalised text remembers the index of the original character it came from, so spans found in
-the normalised text are reported against the text the user gave us.
+normalised text keeps the index of the original character it came from (a compact map of the
+deletion points), so spans found in the normalised text are reported against the text the user
+gave us.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -24,13 +26,18 @@ _FULLWIDTH[0x3000] = 0x20
 _HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-# A parenthesised pinyin syllable (with at least one tone mark) right after a CJK character.
+# A parenthesised pinyin syllable (with at least one tone mark) right after a CJK character. The
+# pattern begins with the bracket (the CJK character is checked behind it), so the regex engine
+# can skip to each bracket instead of trying every position.
 _PINYIN = re.compile(
-    r"(?<=[\u4e00-\u9fff])\((?=[a-zü" + _TONE_VOWELS + r"]*[" + _TONE_VOWELS + r"])"
+    r"\((?<=[\u4e00-\u9fff]\()(?=[a-zü" + _TONE_VOWELS + r"]*[" + _TONE_VOWELS + r"])"
     r"[a-zü" + _TONE_VOWELS + r"]{1,7}\)"
 )
-# Things made of digits that are never figures: URLs, file names, image sizes.
+# Things made of digits that are never figures: URLs, file names, image sizes. Every alternative
+# begins with an ASCII letter, digit or one of _-. (or a digit of another script), which the
+# leading look-ahead tests cheaply before the alternatives are tried.
 _MASKED = re.compile(
+    r"(?=[A-Za-z0-9_.\-]|\d)(?:"
     r"https?://[^\s\u4e00-\u9fff，。、；]+"
     r"|www\.[A-Za-z0-9.\-/_%?=&]+"
     # A run of name characters (from its start only, so no run is scanned twice) ending in
@@ -38,6 +45,7 @@ _MASKED = re.compile(
     r"|(?<![A-Za-z0-9_\-.])[A-Za-z0-9_\-.]+\."
     r"(?i:jpe?g|png|gif|bmp|webp|svg|pdf|docx?|xlsx?|html?|mp4)\b"
     r"|(?<![0-9])\d{2,5}[x×*]\d{2,5}\b"
+    r")"
 )
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
@@ -70,16 +78,35 @@ def to_simplified(text: str) -> str:
 
 @dataclass(frozen=True)
 class Normalised:
+    """The normalised text and its map back to the original.
+
+    Normalisation only deletes characters (everything else maps one to one), so the map is
+    kept as the deletion points: `cuts[k]` is a position in `text` from which on every
+    character comes `shifts[k]` characters later in `original` (bisect, not a per-character
+    table).
+    """
+
     original: str
     text: str
-    origin: tuple[int, ...]  # origin[i]: index in `original` of text[i]
+    cuts: tuple[int, ...] = ()
+    shifts: tuple[int, ...] = ()
+
+    def origin_of(self, position: int) -> int:
+        """The index in `original` of text[position]."""
+        at = bisect.bisect_right(self.cuts, position)
+        return position + (self.shifts[at - 1] if at else 0)
+
+    @property
+    def origin(self) -> tuple[int, ...]:
+        """origin[i]: index in `original` of text[i] (built on demand; for tests and debugging)."""
+        return tuple(self.origin_of(i) for i in range(len(self.text)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that text[start:end] came from."""
         if start >= end:
-            position = self.origin[start] if start < len(self.origin) else len(self.original)
+            position = self.origin_of(start) if start < len(self.text) else len(self.original)
             return position, position
-        return self.origin[start], self.origin[end - 1] + 1
+        return self.origin_of(start), self.origin_of(end - 1) + 1
 
     def original_text(self, start: int, end: int) -> str:
         a, b = self.original_span(start, end)
@@ -103,23 +130,33 @@ def _deletions(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _mask(match: re.Match[str]) -> str:
+    return MASK * (match.end() - match.start())
+
+
 def normalise(original: str) -> Normalised:
     # \r becomes a space (dropped below) so that indices stay one-to-one until deletions.
     text = to_simplified(original.replace("\r", " "))
     if _HAS_FULLWIDTH.search(text):
-        text = text.translate(_FULLWIDTH)
-    text = _MASKED.sub(lambda m: MASK * (m.end() - m.start()), text)
+        text = text.translate(_FULLWIDTH)  # one pass in C, only when there is something to fold
+    text = _MASKED.sub(_mask, text)
     pieces: list[str] = []
-    origin: list[int] = []
-    position = 0
+    cuts: list[int] = []
+    shifts: list[int] = []
+    position = removed = 0
     for a, b in _deletions(text):
         if a < position:
             a = position
         if a >= b:
             continue
         pieces.append(text[position:a])
-        origin.extend(range(position, a))
+        removed += b - a
+        cuts.append(b - removed)  # where text[b] lands in the normalised text
+        shifts.append(removed)
         position = b
+    if not cuts:
+        return Normalised(original=original, text=text)
     pieces.append(text[position:])
-    origin.extend(range(position, len(text)))
-    return Normalised(original=original, text="".join(pieces), origin=tuple(origin))
+    return Normalised(
+        original=original, text="".join(pieces), cuts=tuple(cuts), shifts=tuple(shifts)
+    )

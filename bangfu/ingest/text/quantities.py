@@ -18,7 +18,6 @@ from bangfu.ingest.text.numbers import (
     ARABIC,
     CHINESE,
     CHINESE_NUMERAL_CHARS,
-    is_chinese_numeral,
     parse_number,
 )
 
@@ -203,41 +202,48 @@ def find_quantities(text: str) -> list[Quantity]:
     blocked = _blocked_spans(text)
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text):
+        if match.group("unit") is None and match.group("mult") is None:
+            continue  # a bare number: a list marker, a year in passing, a code
         quantity = _read(text, match, blocked)
         if quantity is not None:
             found.append(quantity)
-    for match in _PERCENT_WORDS.finditer(text):
-        if _inside(match.start(), blocked):
-            continue
-        value = parse_number(match.group(1))
-        found.append(
-            Quantity(value, Unit.PERCENT, None, Qualifier.EXACT, match.start(), match.end())
-        )
-    found.sort(key=lambda q: q.start)
+    if "百分之" in text:
+        for match in _PERCENT_WORDS.finditer(text):
+            if _inside(match.start(), blocked):
+                continue
+            value = parse_number(match.group(1))
+            found.append(
+                Quantity(value, Unit.PERCENT, None, Qualifier.EXACT, match.start(), match.end())
+            )
+        found.sort(key=lambda q: q.start)
     return found
 
 
+_CHINESE_NUMERAL_SET = frozenset(CHINESE_NUMERAL_CHARS)
+_SPEECH_NUMERAL_SET = frozenset("十百千万亿")
+_CODE_CHARS = frozenset("._#-/:")
+_PLACE_COUNTS = frozenset(("县", "乡", "镇", "村"))
+_NO_NUMERAL_AFTER = frozenset(("个", "位", "批", "项", "县"))
+_MULTIPLIER_VALUES = {"万": 10_000, "亿": 100_000_000, "万亿": 10**12, "千": 1000}
+
+
 def _read(text: str, match: re.Match[str], blocked: set[int]) -> Quantity | None:
-    if match.group("unit") is None and match.group("mult") is None:
+    pre, num, mid, mult, mid2, unit_written, post = match.groups()
+    if unit_written is None and mult is None:
         return None  # a bare number: a list marker, a year in passing, a code
-    num = match.group("num")
     num_start = match.start("num")
-    unit_written = match.group("unit")
-    mult = match.group("mult")
-    chinese = is_chinese_numeral(num)
+    chinese = num[0] in _CHINESE_NUMERAL_SET
     before = text[num_start - 1] if num_start > 0 else ""
-    if before and (before.isascii() and (before.isalnum() or before in "._#-/:")):
+    if before and (before.isascii() and (before.isalnum() or before in _CODE_CHARS)):
         return None  # part of a code, a date (2020-12-21), a time or a masked name
-    if before == "第" or (
-        match.group("pre") is None and text[max(0, num_start - 2) : num_start] == "第 "
-    ):
+    if before == "第" or (pre is None and text[max(0, num_start - 2) : num_start] == "第 "):
         return None  # ordinal
-    if _inside(num_start, blocked):
+    if num_start in blocked:
         return None
     if chinese:
         if mult:  # 十万 is read by the numeral pattern itself; a stray 千 here is not a multiplier
             return None
-        if all(ch in "十百千万亿" for ch in num) and num != "十":
+        if num != "十" and _SPEECH_NUMERAL_SET.issuperset(num):
             return None  # 千家万户, 百万群众: figures of speech
         if num in ("一", "〇", "零"):
             return None  # the article: 一批, 一家, 一首
@@ -246,28 +252,29 @@ def _read(text: str, match: re.Match[str], blocked: set[int]) -> Quantity | None
     if unit_written is None:
         return _bare_money(text, match) if mult in ("万", "亿", "万亿") and not chinese else None
     unit, measure, _ = UNITS[unit_written]
-    after = text[match.end("unit") : match.end("unit") + 4]
+    unit_end = match.end("unit")
+    after = text[unit_end : unit_end + 4]
     if unit == Unit.PERSON and unit_written == "人" and after.startswith("次"):
         return None  # handled as 人次 by the longer alternative; defensive
-    if any(after.startswith(w) for w in _NOT_AFTER.get(unit_written, ())):
+    not_after = _NOT_AFTER.get(unit_written)
+    if not_after and after.startswith(not_after):
         return None
-    if after[:1] and after[0] in _NUMERAL_OR_NOT and unit_written in ("个", "位", "批", "项", "县"):
+    if after[:1] and after[0] in _NUMERAL_OR_NOT and unit_written in _NO_NUMERAL_AFTER:
         return None  # 五个一批, 四个不摘, 三位一体
-    if chinese and unit in (Unit.COUNT,) and unit_written in ("县", "乡", "镇", "村"):
-        pass  # 三县, 两县: counts of places
-    elif unit_written in ("县", "乡", "镇", "村") and not chinese:
+    if unit_written in _PLACE_COUNTS and not chinese:
         return None  # 12村 is unusual; Arabic digits before 县 are usually part of a name
+    # (三县, 两县 written in Chinese numerals are counts of places.)
     value = parse_number(num)
     if mult:
-        value *= {"万": 10_000, "亿": 100_000_000, "万亿": 10**12, "千": 1000}[mult]
+        value *= _MULTIPLIER_VALUES[mult]
     if unit == Unit.YUAN and chinese and value == 1:
         return None
     return Quantity(
         value=value,
         unit=unit,
         measure=measure,
-        qualifier=_qualifier(match),
-        start=match.start("pre") if match.group("pre") else num_start,
+        qualifier=_qualifier_of(pre, mid, mid2, post),
+        start=match.start("pre") if pre else num_start,
         end=match.end(),
         each=_is_each(text, match.start()),
     )
@@ -295,18 +302,25 @@ def _bare_money(text: str, match: re.Match[str]) -> Quantity | None:
 
 
 def _qualifier(match: re.Match[str]) -> str:
-    for group, table in (("pre", _PREFIX_QUALIFIERS), ("post", _SUFFIX_QUALIFIERS)):
-        written = match.group(group)
-        if written:
-            return table[written]
-    for group in ("mid", "mid2"):
-        if match.group(group):
-            return Qualifier.APPROX
+    return _qualifier_of(
+        match.group("pre"), match.group("mid"), match.group("mid2"), match.group("post")
+    )
+
+
+def _qualifier_of(pre: str | None, mid: str | None, mid2: str | None, post: str | None) -> str:
+    if pre:
+        return _PREFIX_QUALIFIERS[pre]
+    if post:
+        return _SUFFIX_QUALIFIERS[post]
+    if mid or mid2:
+        return Qualifier.APPROX
     return Qualifier.EXACT
 
 
 def _is_each(text: str, position: int) -> bool:
     """各 right before the number, or 各 + a short verb (各选派16名, 各培训50名)."""
+    if "各" not in text[max(0, position - 16) : position]:
+        return False
     clause = _clause_before(text, position, limit=16)
     at = clause.rfind("各")
     return at >= 0 and clause[at : at + 2] not in _EACH_NOT
