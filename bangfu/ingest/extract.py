@@ -110,13 +110,13 @@ class Extractor:
         reported = context.report_date(text)
         mentions = self.places.mentions(text)
         orgs = organisations(text) if with_parties else []
+        around = context.Context(text, reported)
         result = Extraction(normalised=norm, report_date=reported)
+        append = result.quantities.append
         for quantity in find_quantities(text):
             start, end = norm.original_span(quantity.start, quantity.end)
-            parties = (
-                context.guess_parties(text, quantity.start, mentions, orgs) if with_parties else []
-            )
-            result.quantities.append(
+            parties = around.parties(quantity.start, mentions, orgs) if with_parties else ()
+            append(
                 ExtractedQuantity(
                     value=quantity.value,
                     unit=quantity.unit,
@@ -126,18 +126,16 @@ class Extractor:
                     text=original[start:end],
                     start=start,
                     end=end,
-                    indicator=context.guess_indicator(
-                        text, quantity.start, quantity.end, quantity.unit
-                    ),
-                    period=context.guess_period(text, quantity.start, reported),
-                    is_target=context.is_target(text, quantity.start),
+                    indicator=around.indicator(quantity.start, quantity.end, quantity.unit),
+                    period=around.period(quantity.start),
+                    is_target=around.is_target(quantity.start),
                     parties=tuple(
                         {"name": p.name, "region_code": p.region_code, "kind": p.kind}
                         for p in parties
                     ),
                 )
             )
-        for stated in find_pairings(text, mentions):
+        for stated in find_pairings(text, mentions, around):
             start, end = norm.original_span(stated.start, stated.end)
             result.pairings.append(
                 ExtractedPairing(

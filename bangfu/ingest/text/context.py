@@ -33,6 +33,11 @@ for _unit, _pairs in _BY_UNIT.items():
     _KEYWORD_PATTERN[_unit] = re.compile("|".join(re.escape(w) for w, _c in _pairs))
 
 
+_CLAUSE_BREAK_CHARS = frozenset(",;。!?:\n()")
+# Target words other than 将 (which needs a closer look: "will" or the object marker).
+_TARGET_WORDS = re.compile("|".join(re.escape(w) for w in TARGET_WORDS if w != "将"))
+
+
 class Breaks:
     """Clause and sentence boundaries of one text, found once (positions after each break)."""
 
@@ -43,24 +48,155 @@ class Breaks:
 
     def clause_start(self, position: int) -> int:
         at = bisect.bisect_right(self.clauses, position)
-        return max(self.clauses[at - 1] if at else 0, position - 60)
+        start = self.clauses[at - 1] if at else 0
+        return start if start > position - 60 else position - 60
 
     def sentence_bounds(self, position: int) -> tuple[int, int]:
+        """The sentence around `position`, starting at most 200 characters before it."""
+        start, end = self.sentence_span(position)
+        return (start if start > position - 200 else position - 200), end
+
+    def sentence_span(self, position: int) -> tuple[int, int]:
+        """The whole sentence around `position` (without its closing punctuation)."""
         at = bisect.bisect_right(self.sentences, position)
-        start = max(self.sentences[at - 1] if at else 0, position - 200)
+        start = self.sentences[at - 1] if at else 0
         end = self.sentences[at] - 1 if at < len(self.sentences) else len(self.text)
         return start, end
 
 
-_breaks_cache: dict[int, Breaks] = {}
+class Context(Breaks):
+    """The context of every figure of one (normalised) text: its clause and sentence breaks
+    are found once, and the period phrases of each sentence are parsed once for all the
+    figures in it. Build one per document; the module functions below do the same for one
+    figure at a time."""
+
+    def __init__(self, text: str, reported: dt.date | None = None) -> None:
+        super().__init__(text)
+        self.reported = reported
+        self._periods: dict[tuple[int, int], list[_Candidate]] = {}
+
+    def indicator(self, start: int, end: int, unit: str) -> str | None:
+        """The indicator whose keyword sits nearest the figure in its clause (or right after
+        it)."""
+        pattern = _KEYWORD_PATTERN.get(unit)
+        if pattern is None:
+            return None
+        text = self.text
+        codes = _KEYWORD_CODE[unit]
+        tail_end = end
+        limit = min(len(text), end + 10)
+        while tail_end < limit:
+            ch = text[tail_end]
+            if ch in _CLAUSE_BREAK_CHARS or ch == "、" or ch.isdigit():
+                break
+            tail_end += 1
+        after = pattern.search(text, end, tail_end)
+        if after is not None:
+            return codes[after.group()]
+        best: tuple[int, int, str] | None = None
+        for match in pattern.finditer(text, self.clause_start(start), start):
+            score = (match.end(), len(match.group()))
+            if best is None or score > best[:2]:
+                best = (score[0], score[1], codes[match.group()])
+        return best[2] if best else None
+
+    def is_target(self, start: int) -> bool:
+        """A plan or target (计划, 目标, 力争, 将…) rather than an achievement."""
+        text = self.text
+        sentence_start, _ = self.sentence_bounds(start)
+        clause = self.clause_start(start)
+        if text.find("已", clause, start) >= 0:
+            return False
+        lower = max(sentence_start, clause - 40)
+        if _TARGET_WORDS.search(text, lower, start):
+            return True
+        return _will(text[lower:start])
+
+    def period(self, start: int) -> dict[str, object] | None:
+        """The period a figure belongs to, from the words of its sentence before it."""
+        text = self.text
+        lower, upper = self.sentence_bounds(start)
+        if not _ANY_PERIOD.search(text, lower, start):
+            return None
+        candidates = self._periods.get((lower, upper))
+        if candidates is None:
+            candidates = self._periods[(lower, upper)] = _period_candidates(
+                text, lower, upper, self.reported
+            )
+        cumulative = text.find("累计", lower, start) >= 0 or text.find("以来", lower, start) >= 0
+        found: list[tuple[int, dict[str, object]]] = []
+        for end, kind, period in candidates:
+            if end > start:
+                continue
+            if kind == _FIXED:
+                found.append((end, period))
+            elif kind == _MONTH_END:
+                found.append((end, {**period, "kind": "cumulative" if cumulative else "as_of"}))
+            elif end + 2 <= start:  # _NOW: 截至目前, with 目前 before the figure
+                found.append((end, period))
+        reported = self.reported
+        if reported is not None:
+            for word, kind in _PERIOD_WORDS:
+                at = text.rfind(word, lower, start)
+                if at < 0 or (word == "上半年" and at > lower and text[at - 1] == "年"):
+                    continue
+                year = reported.year - 1 if word == "去年" else reported.year
+                first = dt.date(year, 1, 1)
+                last = dt.date(year, 6, 30) if word == "上半年" else dt.date(year, 12, 31)
+                if cumulative and word == "今年":
+                    found.append((at + 2, _period("cumulative", first, reported, word)))
+                else:
+                    found.append((at + len(word), _period(kind, first, last, word)))
+            if cumulative and not found:
+                found.append((0, _period("cumulative", None, reported, "累计")))
+        if not found:
+            return None
+        return dict(max(found, key=lambda pair: pair[0])[1])
+
+    def parties(
+        self,
+        start: int,
+        mentions: Sequence[Mention],
+        organisations: Sequence[tuple[int, int, str]],
+    ) -> list[Party]:
+        """Regions and organisations named in the figure's sentence before it (nearest last)."""
+        sentence_start, _ = self.sentence_bounds(start)
+        parties: list[Party] = []
+        seen: set[str] = set()
+        mention_starts = [m.start for m in mentions] if len(mentions) < 8 else _starts(mentions)
+        first = bisect.bisect_left(mention_starts, sentence_start)
+        last = bisect.bisect_left(mention_starts, start)
+        for mention in mentions[first:last]:
+            if mention.name not in seen:
+                seen.add(mention.name)
+                parties.append(Party(mention.name, mention.code, "region"))
+        for org_start, _org_end, name in organisations:
+            if sentence_start <= org_start < start and name not in seen:
+                seen.add(name)
+                parties.append(Party(name, None, "organisation"))
+        return parties
 
 
-def breaks_of(text: str) -> Breaks:
-    cached = _breaks_cache.get(id(text))
-    if cached is None or cached.text is not text:
-        _breaks_cache.clear()
-        cached = _breaks_cache[id(text)] = Breaks(text)
+_contexts: dict[int, Context] = {}
+
+
+def context_of(text: str, reported: dt.date | None = None) -> Context:
+    """The context of `text`, kept for the last text asked about (so one-figure-at-a-time
+    callers do not find the breaks again for every figure)."""
+    cached = _contexts.get(id(text))
+    if cached is None or cached.text is not text or cached.reported != reported:
+        _contexts.clear()
+        cached = _contexts[id(text)] = Context(text, reported)
     return cached
+
+
+def breaks_of(text: str) -> Context:
+    """The cached context of `text`, whatever report date it was built with (the breaks, the
+    indicator, the target and the parties do not depend on it)."""
+    cached = _contexts.get(id(text))
+    if cached is not None and cached.text is text:
+        return cached
+    return context_of(text)
 
 
 def clause_start(text: str, position: int) -> int:
@@ -73,33 +209,12 @@ def sentence_bounds(text: str, position: int) -> tuple[int, int]:
 
 def guess_indicator(text: str, start: int, end: int, unit: str) -> str | None:
     """The indicator whose keyword sits nearest the figure in its clause (or right after it)."""
-    pattern = _KEYWORD_PATTERN.get(unit)
-    if pattern is None:
-        return None
-    codes = _KEYWORD_CODE[unit]
-    tail_end = end
-    while tail_end < len(text) and tail_end - end < 10 and not _CLAUSE_BREAK.match(text[tail_end]):
-        if text[tail_end] in "、" or text[tail_end].isdigit():
-            break
-        tail_end += 1
-    after = pattern.search(text, end, tail_end)
-    if after is not None:
-        return codes[after.group()]
-    best: tuple[int, int, str] | None = None
-    for match in pattern.finditer(text, clause_start(text, start), start):
-        score = (match.end(), len(match.group()))
-        if best is None or score > best[:2]:
-            best = (score[0], score[1], codes[match.group()])
-    return best[2] if best else None
+    return breaks_of(text).indicator(start, end, unit) if unit in _KEYWORD_PATTERN else None
 
 
 def is_target(text: str, start: int) -> bool:
     """A plan or target (计划, 目标, 力争, 将…) rather than an achievement."""
-    sentence_start, _ = sentence_bounds(text, start)
-    before = text[max(sentence_start, clause_start(text, start) - 40) : start]
-    if "已" in text[clause_start(text, start) : start]:
-        return False
-    return any(word in before for word in TARGET_WORDS if word != "将") or _will(before)
+    return breaks_of(text).is_target(start)
 
 
 def _will(before: str) -> bool:
@@ -155,66 +270,57 @@ def _period(
 
 def guess_period(text: str, start: int, reported: dt.date | None) -> dict[str, object] | None:
     """The period a figure belongs to, from the words of its sentence before it."""
-    sentence_start, _ = sentence_bounds(text, start)
-    if not _ANY_PERIOD.search(text, sentence_start, start):
-        return None
-    before = text[sentence_start:start]
-    cumulative = "累计" in before or "以来" in before
-    found: list[tuple[int, dict[str, object]]] = []
+    return context_of(text, reported).period(start)
 
-    def add(match: re.Match[str], period: dict[str, object] | None) -> None:
-        if period is not None:
-            found.append((match.end(), period))
 
+# What a period phrase found in a sentence stands for: a period as it is (_FIXED), an end of
+# month that is cumulative or as-of depending on the words before the figure (_MONTH_END), or
+# 截至目前 (_NOW: only when 目前 too comes before the figure).
+_FIXED, _MONTH_END, _NOW = "fixed", "month_end", "now"
+_Candidate = tuple[int, str, dict[str, object]]
+_PERIOD_WORDS = (("今年", "year"), ("全年", "year"), ("上半年", "half_year"), ("去年", "year"))
+
+
+def _period_candidates(
+    text: str, lower: int, upper: int, reported: dt.date | None
+) -> list[_Candidate]:
+    """Every period phrase of text[lower:upper] as (end, kind, period), in order of preference
+    among phrases ending at the same place. A figure takes those ending before it: no phrase
+    runs into a figure (phrases end in 年, 月, 日, 底, 以来…, figures begin with a number or a
+    qualifier), so this is what parsing the words before each figure would find."""
+    before = text[lower:upper]
+    found: list[_Candidate] = []
     for m in _RANGE.finditer(before):
         first = dt.date(int(m[1]), int(m[2] or 1), 1)
         last = _month_end(int(m[3]), int(m[4] or 12))
-        add(m, _period("range", first, last, m.group()))
+        found.append((lower + m.end(), _FIXED, _period("range", first, last, m.group())))
     for m in _SINCE.finditer(before):
-        add(m, _period("cumulative", dt.date(int(m[1]), int(m[2] or 1), 1), reported, m.group()))
+        since = dt.date(int(m[1]), int(m[2] or 1), 1)
+        found.append((lower + m.end(), _FIXED, _period("cumulative", since, reported, m.group())))
     for m in _YEAR_MONTH.finditer(before):
         end = _month_end(int(m[1]), int(m[2]))
-        add(m, _period("cumulative" if cumulative else "as_of", None, end, m.group()))
+        found.append((lower + m.end(), _MONTH_END, _period("as_of", None, end, m.group())))
     for m in _AS_OF.finditer(before):
         if m[1] and m[2]:
             end = _month_end(int(m[1]), int(m[2]))
-            add(m, _period("as_of", None, end, m.group()))
-        elif "目前" in before[m.end() : m.end() + 2] and reported:
-            add(m, _period("as_of", None, reported, m.group() + "目前"))
+            found.append((lower + m.end(), _FIXED, _period("as_of", None, end, m.group())))
+        elif before.startswith("目前", m.end()) and reported:
+            period = _period("as_of", None, reported, m.group() + "目前")
+            found.append((lower + m.end(), _NOW, period))
     for m in _YEAR_HALF.finditer(before):
         year = int(m[1])
         first = dt.date(year, 1 if m[2] == "上半年" else 7, 1)
         last = dt.date(year, 6, 30) if m[2] == "上半年" else dt.date(year, 12, 31)
-        add(m, _period("half_year", first, last, m.group()))
+        found.append((lower + m.end(), _FIXED, _period("half_year", first, last, m.group())))
     for m in _YEAR.finditer(before):
         if _YEAR_HALF.match(before, m.start()) or _RANGE.match(before, m.start()):
             continue
         if _SINCE.match(before, m.start()) or _YEAR_MONTH.match(before, m.start()):
             continue
         year = int(m[1])
-        add(m, _period("year", dt.date(year, 1, 1), dt.date(year, 12, 31), m.group()))
-    if reported is not None:
-        for word, kind in (
-            ("今年", "year"),
-            ("全年", "year"),
-            ("上半年", "half_year"),
-            ("去年", "year"),
-        ):
-            at = before.rfind(word)
-            if at < 0 or (word == "上半年" and before[max(0, at - 1) : at] == "年"):
-                continue
-            year = reported.year - 1 if word == "去年" else reported.year
-            first = dt.date(year, 1, 1)
-            last = dt.date(year, 6, 30) if word == "上半年" else dt.date(year, 12, 31)
-            if cumulative and word == "今年":
-                found.append((at + 2, _period("cumulative", first, reported, word)))
-            else:
-                found.append((at + len(word), _period(kind, first, last, word)))
-        if cumulative and not found:
-            found.append((0, _period("cumulative", None, reported, "累计")))
-    if not found:
-        return None
-    return max(found, key=lambda pair: pair[0])[1]
+        period = _period("year", dt.date(year, 1, 1), dt.date(year, 12, 31), m.group())
+        found.append((lower + m.end(), _FIXED, period))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,21 +341,7 @@ def guess_parties(
     organisations: Sequence[tuple[int, int, str]],
 ) -> list[Party]:
     """Regions and organisations named in the figure's sentence before it (nearest last)."""
-    sentence_start, _ = sentence_bounds(text, start)
-    parties: list[Party] = []
-    seen: set[str] = set()
-    mention_starts = [m.start for m in mentions] if len(mentions) < 8 else _starts(mentions)
-    first = bisect.bisect_left(mention_starts, sentence_start)
-    last = bisect.bisect_left(mention_starts, start)
-    for mention in mentions[first:last]:
-        if mention.name not in seen:
-            seen.add(mention.name)
-            parties.append(Party(mention.name, mention.code, "region"))
-    for org_start, _org_end, name in organisations:
-        if sentence_start <= org_start < start and name not in seen:
-            seen.add(name)
-            parties.append(Party(name, None, "organisation"))
-    return parties
+    return breaks_of(text).parties(start, mentions, organisations)
 
 
 _starts_cache: dict[int, tuple[Sequence[Mention], list[int]]] = {}

@@ -19,13 +19,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bangfu.ingest.text.context import Breaks
 from bangfu.ingest.text.places import Mention
 from bangfu.regions.codes import is_within
 
 _VERBS = re.compile(
     "东西部扶贫协作|对口帮扶|结对帮扶|扶贫协作|对口支援|对口扶持|对口协作|精准扶贫|帮扶|援建|结对|对口"
 )
-_SENTENCE = re.compile(r"[^。!?;\n]+")
 _LIST_JOINERS = ("、", "和", "及", "与")
 _GAP_BEFORE_VERB = re.compile(r"[^,;:()、]{0,14}")
 _UNIT_WORDS = re.compile(r"帮扶单位|帮扶方|帮扶责任单位|结对单位")
@@ -159,19 +159,23 @@ PATTERNS: tuple[Callable[[_Sentence], Found], ...] = (
 )
 
 
-def find_pairings(text: str, mentions: Sequence[Mention]) -> list[StatedPairing]:
-    """Pairings stated in `text` (normalised), one per donor–recipient, in reading order."""
+def find_pairings(
+    text: str, mentions: Sequence[Mention], breaks: Breaks | None = None
+) -> list[StatedPairing]:
+    """Pairings stated in `text` (normalised), one per donor–recipient, in reading order.
+    `breaks` (the text's sentence breaks, when the caller has them) spares finding them again."""
     sentences: list[_Sentence] = []
-    ordered = sorted(mentions, key=lambda m: m.start)
-    cursor = 0
-    for match in _SENTENCE.finditer(text):
-        inside = []
-        while cursor < len(ordered) and ordered[cursor].start < match.end():
-            if ordered[cursor].start >= match.start():
-                inside.append(ordered[cursor])
-            cursor += 1
-        if inside:
-            sentences.append(_Sentence(match.group(), match.start(), match.end(), inside))
+    if mentions:
+        breaks = breaks if breaks is not None and breaks.text is text else Breaks(text)
+        # Only sentences that name a place can state a pairing: go from place to sentence.
+        current: _Sentence | None = None
+        for mention in sorted(mentions, key=lambda m: m.start):
+            if current is not None and mention.start < current.end:
+                current.mentions.append(mention)
+                continue
+            start, end = breaks.sentence_span(mention.start)
+            current = _Sentence(text[start:end], start, end, [mention])
+            sentences.append(current)
     explicit: list[StatedPairing] = []
     implicit: list[tuple[Mention, int, int]] = []
     for sentence in sentences:
