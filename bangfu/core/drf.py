@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,3 +23,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc))
     return drf_exception_handler(exc, context)
+
+
+class SpreadsheetUploadSerializer(serializers.Serializer[Any]):
+    """The multipart body of every spreadsheet import endpoint."""
+
+    file = serializers.FileField(help_text="A .csv or .xlsx file laid out like the template.")
+    dry_run = serializers.BooleanField(required=False, default=False)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from bangfu.accounts.scopes import visible_organisations
+from bangfu.core.drf import SpreadsheetUploadSerializer
 from bangfu.core.errors import ImportRefused
 from bangfu.core.money import Unit, to_unit
 from bangfu.funds import selectors, services
@@ -60,11 +61,6 @@ def import_response(run: Any) -> Response:
         ]
         return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     return Response(vars(result))
-
-
-class UploadSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(help_text="A .csv or .xlsx file laid out like the template.")
-    dry_run = serializers.BooleanField(required=False, default=False)
 
 
 class ImportErrorSerializer(serializers.Serializer[Any]):
@@ -237,7 +233,7 @@ class FundFlowViewSet(viewsets.GenericViewSet[FundFlow]):
         return xlsx_response(fund_flows_template(), "fund-flows-template.xlsx")
 
     @extend_schema(
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": SpreadsheetUploadSerializer},
         responses={200: OpenApiResponse(description="Counts of created/unchanged entries")},
     )
     @action(
@@ -248,7 +244,7 @@ class FundFlowViewSet(viewsets.GenericViewSet[FundFlow]):
     )
     def import_file(self, request: Request) -> Response:
         """Import a file: every row checked first; nothing written if any row is refused."""
-        upload = UploadSerializer(data=request.data)
+        upload = SpreadsheetUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         return import_response(

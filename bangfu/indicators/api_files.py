@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bangfu.core.drf import SpreadsheetUploadSerializer
 from bangfu.core.errors import ImportRefused, ValidationFailed
 from bangfu.indicators import io
 from bangfu.pairings import selectors as pairing_selectors
@@ -30,11 +31,6 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-class UploadSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(help_text="A .csv or .xlsx file laid out like the template.")
-    dry_run = serializers.BooleanField(required=False, default=False)
 
 
 class ImportErrorSerializer(serializers.Serializer[Any]):
@@ -89,7 +85,7 @@ def export_filters(request: Request) -> dict[str, Any]:
 
 
 def run_import(request: Request, importer: Callable[..., int]) -> Response:
-    upload = UploadSerializer(data=request.data)
+    upload = SpreadsheetUploadSerializer(data=request.data)
     upload.is_valid(raise_exception=True)
     file = upload.validated_data["file"]
     dry_run = upload.validated_data["dry_run"]
@@ -112,7 +108,7 @@ _IMPORT: dict[str, Any] = {
     "permission_classes": [WritesNeedDataEntryRole],
 }
 _IMPORT_SCHEMA: dict[str, Any] = {
-    "request": {"multipart/form-data": UploadSerializer},
+    "request": {"multipart/form-data": SpreadsheetUploadSerializer},
     "responses": {200: ImportedSerializer, 400: ImportRefusedSerializer},
 }
 

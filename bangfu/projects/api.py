@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from bangfu.core.drf import SpreadsheetUploadSerializer
 from bangfu.core.errors import ValidationFailed
 from bangfu.funds.api import (
     XLSX,
-    UploadSerializer,
     found,
     import_response,
     parse_query,
@@ -279,7 +279,7 @@ class ProjectViewSet(viewsets.GenericViewSet[Project]):
         return xlsx_response(projects_template(), "projects-template.xlsx")
 
     @extend_schema(
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": SpreadsheetUploadSerializer},
         responses={200: OpenApiResponse(description="Counts of created/updated/unchanged")},
     )
     @action(
@@ -289,7 +289,7 @@ class ProjectViewSet(viewsets.GenericViewSet[Project]):
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
     def import_file(self, request: Request) -> Response:
-        upload = UploadSerializer(data=request.data)
+        upload = SpreadsheetUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         return import_response(

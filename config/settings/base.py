@@ -255,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "FundReportedByEnum": "bangfu.funds.models.ReportedBy",
         "ProjectStatusEnum": "bangfu.projects.models.Status",
         "ProjectCategoryEnum": "bangfu.projects.models.Category",
+        "ProjectDocumentKindEnum": "bangfu.projects.models.DocumentKind",
+        "FactKindEnum": "bangfu.ingest.models.FactKind",
+        "GridCellKindEnum": [("target", "target"), ("value", "value")],
     },
 }
 
