@@ -25,7 +25,7 @@ from bangfu.regions.gazetteer import GazetteerIndex
 REGION_DATA = Path(__file__).resolve().parent.parent / "regions" / "data"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExtractedQuantity:
     value: Decimal
     unit: str
@@ -64,7 +64,7 @@ class ExtractedQuantity:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExtractedPairing:
     donor: str
     recipient: str

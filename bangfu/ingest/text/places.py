@@ -90,7 +90,7 @@ _NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,14}$")
 _NAME_STOP = re.compile(r".*[的和与及在到向为对由从、]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     start: int
     end: int

@@ -264,7 +264,8 @@ def _read(text: str, match: re.Match[str], blocked: set[int]) -> Quantity | None
     if unit_written in _PLACE_COUNTS and not chinese:
         return None  # 12村 is unusual; Arabic digits before 县 are usually part of a name
     # (三县, 两县 written in Chinese numerals are counts of places.)
-    value = parse_number(num)
+    # Arabic digits (the common case) need no numeral parsing: Decimal reads them.
+    value = parse_number(num) if chinese else Decimal(num.replace(",", ""))
     if mult:
         value *= _MULTIPLIER_VALUES[mult]
     if unit == Unit.YUAN and chinese and value == 1:
