@@ -221,4 +221,4 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
 
 def register(router: BaseRouter) -> None:
     """Add this app's viewsets to the project's router."""
-    router.register("cases", CaseViewSet, basename="case")
+    router.register("cases", CaseViewSet, basename="api-case")

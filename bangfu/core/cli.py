@@ -25,6 +25,12 @@ PUBLIC_COMMANDS = (
     "monitor",
 )
 
+# Two-word commands that are separate management commands underneath.
+ALIASES = {
+    ("demo", "households"): "demo_households",
+    ("households", "import"): "import_households",
+}
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -45,8 +51,13 @@ def _print_help() -> None:
             continue
         command = load_command_class(commands[name], name)
         summary = (command.help or "").strip().splitlines()[0] if command.help else ""
-        print(f"  {name:<12} {summary}")
-    print(f"  {'manage':<12} Run any Django management command (e.g. bangfu manage migrate).")
+        print(f"  {name:<18} {summary}")
+    for (first, second), target in ALIASES.items():
+        if target in commands:
+            command = load_command_class(commands[target], target)
+            summary = (command.help or "").strip().splitlines()[0] if command.help else ""
+            print(f"  {first + ' ' + second:<18} {summary}")
+    print(f"  {'manage':<18} Run any Django management command (e.g. bangfu manage migrate).")
     print("\nRun `bangfu COMMAND --help` for a command's options.")
 
 
@@ -60,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args[0] == "manage":
         args = args[1:]
+    elif len(args) >= 2 and (args[0], args[1]) in ALIASES:
+        args = [ALIASES[(args[0], args[1])], *args[2:]]
     execute_from_command_line(["bangfu", *args])
     return 0
 

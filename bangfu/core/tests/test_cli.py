@@ -23,7 +23,11 @@ def test_the_committed_cli_reference_matches_the_commands_help():
 def test_the_cli_reference_has_a_section_for_bangfu_and_every_public_command():
     headings = re.findall(r"^## (.+)$", render_cli_reference(), flags=re.M)
 
-    assert headings == ["bangfu", *(f"bangfu {name}" for name in cli.PUBLIC_COMMANDS)]
+    assert headings == [
+        "bangfu",
+        *(f"bangfu {name}" for name in cli.PUBLIC_COMMANDS),
+        *(f"bangfu {first} {second}" for first, second in cli.ALIASES),
+    ]
 
 
 def test_bangfu_help_lists_each_public_command_with_its_one_line_help(capsys):
@@ -33,7 +37,7 @@ def test_bangfu_help_lists_each_public_command_with_its_one_line_help(capsys):
     commands = get_commands()
     for name in cli.PUBLIC_COMMANDS:
         summary = load_command_class(commands[name], name).help.strip().splitlines()[0]
-        assert f"  {name:<12} {summary}" in lines
+        assert f"  {name:<18} {summary}" in lines
     assert any(line.startswith("  manage ") for line in lines)
 
 
@@ -64,3 +68,12 @@ def test_docs_writes_the_reference_that_check_then_accepts(tmp_path):
 
     assert target.read_text(encoding="utf-8") == render_cli_reference()
     assert out.getvalue() == f"{target} is up to date.\n"
+
+
+def test_two_word_commands_reach_their_management_command(capsys):
+    from bangfu.core import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["demo", "households", "--help"])
+    assert exited.value.code == 0
+    assert "--count" in capsys.readouterr().out

@@ -74,6 +74,13 @@ def render_cli_reference() -> str:
                 sections.append(
                     f"### bangfu {name} {sub_name}\n\n" + _block(sub_parser.format_help())
                 )
+        for (first, second), target in cli.ALIASES.items():
+            if target not in commands:
+                continue
+            parser = load_command_class(commands[target], target).create_parser(
+                "bangfu", f"{first} {second}"
+            )
+            sections.append(f"## bangfu {first} {second}\n\n" + _block(parser.format_help()))
     return "\n".join(sections)
 
 
