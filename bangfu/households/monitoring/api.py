@@ -55,6 +55,9 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
     household = serializers.CharField(source="household.number", read_only=True)
     person = serializers.CharField(source="person.number", read_only=True, allow_null=True)
     village = serializers.CharField(source="village_id", read_only=True)
+    # Plain strings in the schema: the enums are named by the households API already.
+    kind = serializers.CharField(read_only=True, help_text="risk or data_quality.")
+    category = serializers.CharField(read_only=True, help_text="Suggested category, or empty.")
     risk_types = serializers.SerializerMethodField()
 
     class Meta:
