@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("bangfu.pairings.urls")),
     path("", include("bangfu.cases.urls")),
     path("", include("bangfu.ingest.urls")),
+    path("", include("bangfu.indicators.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,242 @@
+"""Pages of indicators: a pairing's entry grid (thin: reads come from the selectors, the save
+goes through `services.grid_save`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import scope_for
+from bangfu.core.errors import PermissionDenied, ValidationFailed
+from bangfu.indicators import rights, selectors, services
+from bangfu.indicators.models import Side, Status, WorkArea
+from bangfu.indicators.periods import MAX_YEAR, MIN_YEAR, Period, PeriodKind
+from bangfu.pairings import selectors as pairing_selectors
+
+_KINDS = (PeriodKind.YEAR, PeriodKind.QUARTER)
+
+
+@dataclass
+class CellView:
+    """One period of one indicator as the page shows it: the target beside this side's figure."""
+
+    period: str
+    target_name: str
+    value_name: str
+    target: str
+    value: str
+    value_status: str = ""  # the figure's status label when it is no longer a draft
+    value_editable: bool = True
+    actual: Decimal | None = None  # both sides resolved, when it differs from the figure shown
+    target_errors: list[str] = field(default_factory=list)
+    value_errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowView:
+    code: str
+    name: str
+    unit: str
+    computed: bool
+    computed_value: Decimal | None
+    cells: list[CellView]
+    percent: Decimal | None = None
+    behind_pace: bool | None = None
+
+
+def _text(number: Decimal | None) -> str:
+    return "" if number is None else f"{number.normalize():f}"
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
+
+
+def _changed(posted: str, current: str) -> bool:
+    if posted == current:
+        return False
+    try:
+        return Decimal(posted) != Decimal(current or "NaN")
+    except InvalidOperation:
+        return True
+
+
+def _rows(
+    request: HttpRequest,
+    grid: selectors.Grid,
+    side: str,
+    posted: dict[str, str],
+    errors: dict[str, list[str]],
+) -> list[tuple[str, list[RowView]]]:
+    """The grid's rows grouped by work area, with progress and computed values beside them."""
+    owner, year = grid.owner, grid.year
+    whole_year = Period.year(year)
+    progress = {
+        p.indicator.pk: p
+        for p in selectors.progress(user=request.user, owner=owner, year=year)
+        if p.period == whole_year
+    }
+    computed: dict[str, Decimal] = {}
+    if any(not row.editable for row in grid.rows):
+        for found in selectors.figures(user=request.user, owner=owner, period=whole_year):
+            if found.basis == "computed":
+                computed[found.indicator.code] = found.value
+    started = whole_year.start <= timezone.localdate()
+    chinese = (translation.get_language() or "").startswith("zh")
+    areas = dict(WorkArea.choices)
+    groups: dict[str, list[RowView]] = {}
+    for row in grid.rows:
+        indicator = row.indicator
+        cells = []
+        for cell in row.cells:
+            figure = cell.values.get(side, {}) if side else {}
+            status = figure.get("status", Status.DRAFT)
+            target_name = f"target:{indicator.code}:{cell.period}"
+            value_name = f"value:{indicator.code}:{cell.period}"
+            shown = figure.get("value")
+            cells.append(
+                CellView(
+                    period=cell.period,
+                    target_name=target_name,
+                    value_name=value_name,
+                    target=posted.get(target_name, _text(cell.target)),
+                    value=posted.get(value_name, _text(shown)),
+                    value_status=str(Status(status).label) if status != Status.DRAFT else "",
+                    value_editable=bool(side) and status == Status.DRAFT,
+                    actual=cell.actual if cell.actual != shown else None,
+                    target_errors=errors.get(target_name, []),
+                    value_errors=errors.get(value_name, []),
+                )
+            )
+        pace = progress.get(indicator.pk)
+        groups.setdefault(str(areas.get(indicator.work_area, indicator.work_area)), []).append(
+            RowView(
+                code=indicator.code,
+                name=indicator.name_zh if chinese else indicator.name_en,
+                unit=indicator.get_unit_display(),
+                computed=not row.editable,
+                computed_value=computed.get(indicator.code, Decimal(0) if started else None),
+                cells=cells,
+                percent=pace.percent if pace else None,
+                behind_pace=pace.behind_pace if pace else None,
+            )
+        )
+    return list(groups.items())
+
+
+def _cells_to_save(
+    grid: selectors.Grid, side: str, data: Any
+) -> tuple[list[services.GridCellInput], list[str], dict[str, str], dict[str, list[str]]]:
+    """The cells the user changed (as service input, with their field names), everything
+    posted, and errors of cells the page itself refuses (a cleared number)."""
+    inputs: list[services.GridCellInput] = []
+    names: list[str] = []
+    posted: dict[str, str] = {}
+    refused: dict[str, list[str]] = {}
+    for row in grid.rows:
+        if not row.editable:
+            continue
+        code = row.indicator.code
+        for cell in row.cells:
+            figure = cell.values.get(side, {}) if side else {}
+            fields = [("target", cell.target, "")]
+            if side:
+                fields.append(("value", figure.get("value"), side))
+            for kind, current, cell_side in fields:
+                name = f"{kind}:{code}:{cell.period}"
+                if name not in data:
+                    continue
+                text = str(data[name]).strip().replace(",", "")
+                posted[name] = text
+                if not _changed(text, _text(current)):
+                    continue
+                if text == "":
+                    refused[name] = [_("A number cannot be removed here; enter 0 instead.")]
+                    continue
+                inputs.append(services.GridCellInput(code, cell.period, kind, text, cell_side))
+                names.append(name)
+    return inputs, names, posted, refused
+
+
+@login_required
+def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pairing's indicators × the year and its quarters, targets beside figures, saved at once."""
+    pairing = pairing_selectors.pairing_get(user=request.user, pk=pk)
+    if pairing is None:
+        raise Http404
+    year = _year(request)
+    area = request.GET.get("work_area", "")
+    area = area if area in WorkArea.values else ""
+    owner = selectors.Owner(pairing=pairing)
+    may_enter = scope_for(request.user).has_role(Role.DATA_ENTRY)
+    sides = rights.sides_for(request.user, pairing) if may_enter else set()
+    side = Side.RECIPIENT if Side.RECIPIENT in sides else (Side.DONOR if sides else "")
+    if request.GET.get("side") in sides:
+        side = str(request.GET["side"])
+
+    def load() -> selectors.Grid:
+        return selectors.grid(
+            user=request.user, owner=owner, year=year, kinds=_KINDS, work_area=area or None
+        )
+
+    grid = load()
+    posted: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    status = 200
+    if request.method == "POST":
+        cells, names, posted, errors = _cells_to_save(grid, side, request.POST)
+        try:
+            if errors:
+                raise ValidationFailed({})
+            saved = services.grid_save(actor=request.user, pairing=pairing, cells=cells)
+        except PermissionDenied as exc:
+            return HttpResponseForbidden(str(exc))
+        except ValidationFailed as exc:
+            for key, found in exc.errors.items():
+                index = key.removeprefix("cells.")
+                if index.isdigit() and int(index) < len(names):
+                    errors.setdefault(names[int(index)], []).extend(found)
+                else:
+                    general.extend(found)
+            status = 400
+        else:
+            if saved:
+                text = ngettext("%(count)d cell saved.", "%(count)d cells saved.", saved)
+                messages.success(request, text % {"count": saved})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(request.get_full_path())
+    context = {
+        "pairing": pairing,
+        "year": year,
+        "years": range(
+            min(year, pairing.start_date.year), max(year, timezone.localdate().year) + 2
+        ),
+        "area": area,
+        "areas": WorkArea.choices,
+        "periods": grid.periods,
+        "cell_cols": 2 * len(grid.periods),
+        "groups": _rows(request, grid, side, posted, errors),
+        "may_enter": may_enter,
+        "side": side,
+        "sides": sorted(sides),
+        "side_labels": dict(Side.choices),
+        "errors": bool(errors) or bool(general),
+        "general_errors": general,
+    }
+    return render(request, "indicators/grid.html", context, status=status)
