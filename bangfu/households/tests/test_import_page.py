@@ -46,7 +46,7 @@ def test_the_error_report_downloads_as_csv_and_xlsx(
     job_url = response["Location"]
     text = client.get(job_url + "report.csv").content.decode("utf-8-sig")
     assert text.splitlines()[0] == "文件,行,列,原因"
-    assert text.splitlines()[1].startswith("户表.csv,2,户类型,Not one of:")
+    assert text.splitlines()[1].startswith("户表.csv,2,户类型,不在可选值之内：")
     xlsx = client.get(job_url + "report.xlsx").content
     rows = (
         CalamineWorkbook.from_filelike(__import__("io").BytesIO(xlsx))
