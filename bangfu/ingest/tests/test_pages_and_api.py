@@ -34,10 +34,7 @@ def test_the_review_page_marks_every_span_beside_the_facts(world, document):
         assert f'<a id="fact-{fact.pk}"></a>' in page
         assert f'href="#fact-{fact.pk}" data-span="span-{fact.pk}"' in page
     fact = document.facts.get(payload__text="45人")
-    assert (
-        f'<mark id="span-{fact.pk}" class="fact fact--proposed" title="数量">45人</mark>'
-        in page
-    )
+    assert f'<mark id="span-{fact.pk}" class="fact fact--proposed" title="数量">45人</mark>' in page
 
 
 @pytest.mark.django_db
