@@ -8,7 +8,10 @@ from bangfu.indicators.models import Indicator, Side, Target
 from bangfu.indicators.periods import Period
 from tests.conftest import screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_alice_enters_a_target_in_the_grid(page, world, settings):

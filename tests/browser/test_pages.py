@@ -5,7 +5,10 @@ import pytest
 from bangfu.core.testing import TEST_PASSWORD
 from tests.conftest import TABLET, screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_alice_signs_in_and_sees_her_pairing_in_chinese(page, world):

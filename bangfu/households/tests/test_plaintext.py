@@ -36,7 +36,7 @@ def _database_contents(tmp_path: Path) -> bytes:
     return b"\n".join(chunks)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_holds_no_plaintext_personal_data(world, tmp_path):
     household = make_household(collector_name=COLLECTOR, collector_phone="13912345678")
     make_person(
