@@ -52,6 +52,8 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
+    # Every test using this fixture also asks for `db`: pytest-django runs tests without it after
+    # the transactional ones, which leave the tables empty, so the demo's regions would be gone.
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp:
         mp.setenv("BANGFU_DEMO_PASSWORD", DEMO_PASSWORD)
         # The console messages are checked in English, the source language.
@@ -313,12 +315,12 @@ def test_every_demo_record_was_written_through_a_service_with_its_audit_event(de
     assert audited["accounts.user"] == User.objects.count() == len(data.DEMO_USERS)
 
 
-def test_a_second_run_creates_nothing_and_writes_no_audit_event(demo):
+def test_a_second_run_creates_nothing_and_writes_no_audit_event(demo, db):
     assert demo.rows_after_second == demo.rows_after_first
     assert demo.rows_after_first["Pairing"] == 8 + 2 + 6 + 12 + 22 + 192 + 67 + 32 + 77
 
 
-def test_a_second_run_says_everything_was_already_present(demo):
+def test_a_second_run_says_everything_was_already_present(demo, db):
     lines = demo.second_output.splitlines()
 
     pairings_line = next(line for line in lines if line.startswith("pairings"))
@@ -327,7 +329,7 @@ def test_a_second_run_says_everything_was_already_present(demo):
     assert DEMO_PASSWORD not in demo.second_output
 
 
-def test_the_first_run_names_the_password_source_without_printing_it(demo):
+def test_the_first_run_names_the_password_source_without_printing_it(demo, db):
     assert "Demo users (the passwords are shown only now):" in demo.first_output
     assert "  fengshan     (the value of BANGFU_DEMO_PASSWORD)" in demo.first_output.splitlines()
     assert DEMO_PASSWORD not in demo.first_output
