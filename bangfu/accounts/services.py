@@ -138,9 +138,7 @@ def user_create(
     try:
         user.full_clean(exclude=["password"])
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
     user.save()
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_values])
     after = snapshot(user, _USER_AUDIT_FIELDS) | {"roles": role_values}
@@ -185,9 +183,7 @@ def user_update(*, actor: Any | None, user: User, data: Mapping[str, Any]) -> Us
     try:
         user, before, changed = model_update(instance=user, data=changes)
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
     if changed:
         _forget_scope(user)
         audit_record(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 
 class BangfuError(Exception):
     """Base class for errors that carry a message meant for the user."""
@@ -21,6 +23,15 @@ class ValidationFailed(BangfuError):
             errors = {"__all__": [errors]}
         self.errors = errors
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+    @classmethod
+    def from_django(cls, exc: DjangoValidationError) -> ValidationFailed:
+        """The same messages as Django's model validation error, keyed by field."""
+        if hasattr(exc, "error_dict"):
+            return cls(
+                {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+            )
+        return cls({"__all__": [str(m) for m in exc.messages]})
 
 
 @dataclass(frozen=True)

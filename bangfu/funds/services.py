@@ -104,9 +104,7 @@ def _full_clean_and_save(flow: FundFlow) -> None:
     try:
         flow.full_clean()
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
     try:
         with transaction.atomic():
             flow.save()

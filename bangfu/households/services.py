@@ -158,7 +158,7 @@ def wan_to_yuan(amount: Decimal | str | int) -> Decimal:
 
 
 def _errors_from(exc: DjangoValidationError) -> ValidationFailed:
-    return ValidationFailed({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
+    return ValidationFailed.from_django(exc)
 
 
 def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:

@@ -56,9 +56,7 @@ def _clean(instance: Any) -> None:
     try:
         instance.full_clean(validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
 
 
 def _region_code(value: DataValue) -> str:

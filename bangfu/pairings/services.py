@@ -42,9 +42,7 @@ def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
 
 
 def _save(instance: Any) -> None:
@@ -63,9 +61,7 @@ def _update(instance: M, data: dict[str, Any]) -> tuple[M, dict[str, Any], bool]
         with transaction.atomic():
             return model_update(instance=instance, data=data)
     except DjangoValidationError as exc:
-        raise ValidationFailed(
-            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        ) from None
+        raise ValidationFailed.from_django(exc) from None
     except IntegrityError:
         raise ValidationFailed(_("The record conflicts with an existing one.")) from None
 

@@ -53,7 +53,7 @@ EDITABLE_FIELDS = frozenset(
 
 
 def _errors(exc: DjangoValidationError) -> ValidationFailed:
-    return ValidationFailed({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
+    return ValidationFailed.from_django(exc)
 
 
 def _budget(value: Decimal | str | int | None, unit: Unit = Unit.YUAN) -> Decimal | None:
