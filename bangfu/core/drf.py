@@ -30,3 +30,33 @@ class SpreadsheetUploadSerializer(serializers.Serializer[Any]):
 
     file = serializers.FileField(help_text="A .csv or .xlsx file laid out like the template.")
     dry_run = serializers.BooleanField(required=False, default=False)
+
+
+_DATABASE_INTEGER_LIMITS = {2**15 - 1, -(2**15), 2**31 - 1, -(2**31), 2**63 - 1, -(2**63)}
+
+
+def drop_database_integer_bounds(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Remove integer bounds that only restate the database column's range.
+
+    Django derives them from the connected database (64-bit on SQLite, 32-bit on PostgreSQL), so
+    without this the schema would differ by database while the API does not.
+    """
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                for bound in ("minimum", "maximum"):
+                    if node.get(bound) in _DATABASE_INTEGER_LIMITS:
+                        del node[bound]
+                        if node.get("format") == "int64":
+                            del node["format"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

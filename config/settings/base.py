@@ -235,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Several models have a `kind`: name each choice set after its model so the schema is stable.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bangfu.core.drf.drop_database_integer_bounds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "bangfu.pairings.models.OrganisationKind",
         "PairingKindEnum": "bangfu.pairings.models.PairingKind",

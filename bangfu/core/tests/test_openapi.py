@@ -36,3 +36,18 @@ def test_the_schema_is_served(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/audit-events/" in response.content
+
+
+def test_integer_bounds_that_only_restate_the_database_range_are_dropped():
+    from bangfu.core.drf import drop_database_integer_bounds
+
+    schema = {
+        "a": {"type": "integer", "maximum": 2**63 - 1, "minimum": -(2**63), "format": "int64"},
+        "b": [{"type": "integer", "maximum": 32767, "minimum": 0}],
+        "c": {"type": "integer", "maximum": 100},
+    }
+    assert drop_database_integer_bounds(schema, None, None, True) == {
+        "a": {"type": "integer"},
+        "b": [{"type": "integer", "minimum": 0}],
+        "c": {"type": "integer", "maximum": 100},
+    }
