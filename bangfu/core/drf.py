@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions, serializers
+from django.http import HttpResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bangfu.core.errors import PermissionDenied, ValidationFailed
+from bangfu.core.errors import ImportRefused, PermissionDenied, ValidationFailed
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -60,3 +61,28 @@ def drop_database_integer_bounds(
 
     walk(result)
     return result
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ImportErrorSerializer(serializers.Serializer[Any]):
+    file = serializers.CharField()
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    reason = serializers.CharField()
+
+
+def refused_import_response(exc: ImportRefused) -> Response:
+    """400 listing every refused row of a spreadsheet import with file, row, column and reason."""
+    errors = [
+        {"file": e.file, "row": e.row, "column": e.column, "reason": e.reason} for e in exc.errors
+    ]
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

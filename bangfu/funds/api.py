@@ -21,7 +21,12 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from bangfu.accounts.scopes import visible_organisations
-from bangfu.core.drf import SpreadsheetUploadSerializer
+from bangfu.core.drf import (
+    XLSX,
+    SpreadsheetUploadSerializer,
+    refused_import_response,
+    xlsx_response,
+)
 from bangfu.core.errors import ImportRefused
 from bangfu.core.money import Unit, to_unit
 from bangfu.funds import selectors, services
@@ -33,7 +38,6 @@ from bangfu.pairings.api import ERROR_RESPONSES, WritesNeedDataEntryRole
 from bangfu.pairings.selectors import pairing_get
 from bangfu.projects.selectors import project_get
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNITS = {"yuan": Unit.YUAN, "wan": Unit.WAN, "yi": Unit.YI}
 UNIT_CHOICES = tuple(UNITS)
 
@@ -44,30 +48,13 @@ def found(obj: Any) -> Any:
     return obj
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def import_response(run: Any) -> Response:
     """Run an import; 200 with the counts, or 400 listing every refused row."""
     try:
         result = run()
     except ImportRefused as exc:
-        errors = [
-            {"file": e.file, "row": e.row, "column": e.column, "reason": e.reason}
-            for e in exc.errors
-        ]
-        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return refused_import_response(exc)
     return Response(vars(result))
-
-
-class ImportErrorSerializer(serializers.Serializer[Any]):
-    file = serializers.CharField()
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    reason = serializers.CharField()
 
 
 # Fund flows ------------------------------------------------------------------------------------

@@ -11,33 +11,24 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bangfu.core.drf import SpreadsheetUploadSerializer
+from bangfu.core.drf import (
+    XLSX,
+    ImportErrorSerializer,
+    SpreadsheetUploadSerializer,
+    refused_import_response,
+    xlsx_response,
+)
 from bangfu.core.errors import ImportRefused, ValidationFailed
 from bangfu.indicators import io
 from bangfu.pairings import selectors as pairing_selectors
 from bangfu.pairings.api import WritesNeedDataEntryRole
 from bangfu.pairings.models import Pairing
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class ImportErrorSerializer(serializers.Serializer[Any]):
-    file = serializers.CharField()
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    reason = serializers.CharField()
 
 
 class ImportRefusedSerializer(serializers.Serializer[Any]):
@@ -92,11 +83,7 @@ def run_import(request: Request, importer: Callable[..., int]) -> Response:
     try:
         rows = importer(actor=request.user, source=file.read(), filename=file.name, dry_run=dry_run)
     except ImportRefused as exc:
-        errors = [
-            {"file": e.file, "row": e.row, "column": e.column, "reason": e.reason}
-            for e in exc.errors
-        ]
-        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return refused_import_response(exc)
     return Response({"rows": rows, "dry_run": dry_run})
 
 

@@ -15,15 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from bangfu.core.drf import SpreadsheetUploadSerializer
+from bangfu.core.drf import XLSX, SpreadsheetUploadSerializer, xlsx_response
 from bangfu.core.errors import ValidationFailed
-from bangfu.funds.api import (
-    XLSX,
-    found,
-    import_response,
-    parse_query,
-    xlsx_response,
-)
+from bangfu.funds.api import found, import_response, parse_query
 from bangfu.pairings.api import ERROR_RESPONSES, WritesNeedDataEntryRole
 from bangfu.pairings.selectors import pairing_get
 from bangfu.projects import selectors, services
