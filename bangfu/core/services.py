@@ -7,9 +7,12 @@ import decimal
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
+from bangfu.core.errors import ValidationFailed
 from bangfu.core.models import AuditAction, AuditEvent
 
 M = TypeVar("M", bound=models.Model)
@@ -86,3 +89,21 @@ def model_update(*, instance: M, data: Mapping[str, Any]) -> tuple[M, dict[str, 
         update_fields = changed + (["updated_at"] if "updated_at" in field_names else [])
         instance.save(update_fields=update_fields)
     return instance, before, bool(changed)
+
+
+def full_clean_or_refuse(instance: models.Model, exclude: list[str] | None = None) -> None:
+    """Django's model validation, its errors raised as ValidationFailed for the user."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
+
+
+def save_or_refuse(instance: models.Model, **kwargs: Any) -> None:
+    """Save, turning a constraint the validation did not foresee into a user-facing error."""
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError:
+        # The database's message may quote SQL and values (even personal data): never show it.
+        raise ValidationFailed(_("The record conflicts with an existing one.")) from None

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role
@@ -23,6 +23,8 @@ from bangfu.accounts.scopes import region_in_scope, require_role, scope_for
 from bangfu.core.errors import PermissionDenied, ValidationFailed
 from bangfu.core.models import AuditAction
 from bangfu.core.services import audit_record
+from bangfu.core.services import full_clean_or_refuse as _full_clean
+from bangfu.core.services import save_or_refuse as _save
 from bangfu.households import idcards
 from bangfu.households.choices import IdType, MeasureCategory, Relation
 from bangfu.households.fields import EncryptedTextField, reveal
@@ -159,22 +161,6 @@ def wan_to_yuan(amount: Decimal | str | int) -> Decimal:
 
 def _errors_from(exc: DjangoValidationError) -> ValidationFailed:
     return ValidationFailed.from_django(exc)
-
-
-def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise _errors_from(exc) from None
-
-
-def _save(instance: Any, **kwargs: Any) -> None:
-    try:
-        with transaction.atomic():
-            instance.save(**kwargs)
-    except IntegrityError:
-        # The database message may quote values (personal data): never pass it on.
-        raise ValidationFailed(_("The record conflicts with an existing one.")) from None
 
 
 def _require_household_write(actor: Any, village_code: str) -> None:

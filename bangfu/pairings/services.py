@@ -21,6 +21,8 @@ from bangfu.accounts.scopes import (
 from bangfu.core.errors import PermissionDenied, ValidationFailed
 from bangfu.core.models import AuditAction
 from bangfu.core.services import audit_record, model_update, snapshot
+from bangfu.core.services import full_clean_or_refuse as _full_clean
+from bangfu.core.services import save_or_refuse as _save
 from bangfu.pairings.models import (
     Agreement,
     AgreementKind,
@@ -36,23 +38,6 @@ from bangfu.pairings.models import (
 from bangfu.regions.models import Region
 
 M = TypeVar("M", Organisation, Agreement, Meeting)
-
-
-def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise ValidationFailed.from_django(exc) from None
-
-
-def _save(instance: Any) -> None:
-    """Save, turning a constraint the validation did not foresee into a user-facing error."""
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        # The database's own message may quote SQL and values: keep it out of the user's view.
-        raise ValidationFailed(_("The record conflicts with an existing one.")) from None
 
 
 def _update(instance: M, data: dict[str, Any]) -> tuple[M, dict[str, Any], bool]:
