@@ -19,7 +19,15 @@ $(BIN)/bangfu: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-deps: $(BIN)/bangfu
+# Front-end libraries (ECharts, htmx) from the npm registry, exactly as package-lock.json pins them;
+# npm ci runs again only when the lock file is newer than the stamp it leaves in node_modules.
+NODE_STAMP := node_modules/.package-lock.stamp
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(BIN)/bangfu $(NODE_STAMP)
 
 db: deps
 	$(BIN)/bangfu manage migrate --no-input
@@ -67,4 +75,4 @@ docs: deps
 	$(BIN)/bangfu manage spectacular --lang en --file docs/api/openapi.yaml --validate
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var/static
+	rm -rf $(VENV) $(TOOLS) var/static node_modules

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "bangfu.indicators",
     "bangfu.cases",
     "bangfu.ingest",
+    "bangfu.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "bangfu" / "static"]
+# Front-end libraries come from npm (package.json, package-lock.json; `make deps` runs npm ci) and
+# are served from node_modules under a prefix: {% static 'vendor/echarts/echarts.min.js' %} and
+# {% static 'vendor/htmx/htmx.min.js' %}. They are never committed.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "bangfu" / "static",
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("BANGFU_MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
