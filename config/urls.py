@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include(router.urls)),
     path("households/import/", include("bangfu.households.importing.urls")),
+    path("monitoring/", include("bangfu.households.monitoring.urls")),
     path("", include("bangfu.core.urls")),
     path("", include("bangfu.pairings.urls")),
     path("", include("bangfu.cases.urls")),
