@@ -8,15 +8,27 @@ villages only. Donor-side users hold no recipient village, so they see no findin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bangfu.accounts.scopes import scope_for
-from bangfu.households.models import Finding, MonitoringRun
-from bangfu.households.selectors import village_q
+from bangfu.households.choices import MonitoringCategory, Relation, RiskType
+from bangfu.households.models import (
+    Finding,
+    Household,
+    HouseholdRisk,
+    Measure,
+    MonitoringRun,
+    Person,
+)
+from bangfu.households.pii import CollectorPii, PersonPii, present_collector, present_person
+from bangfu.households.selectors import village_q, visible_households
+from bangfu.regions.models import Region
 
 _NOTHING = Q(pk__in=[])
 
@@ -96,3 +108,335 @@ def diff(user: Any, run_a: MonitoringRun, run_b: MonitoringRun) -> RunDiff:
 def count_by_rule(queryset: QuerySet[Finding]) -> dict[str, int]:
     rows = queryset.order_by().values("rule_code").annotate(n=Count("id")).order_by("rule_code")
     return {row["rule_code"]: row["n"] for row in rows}
+
+
+# The monitoring page (recipient side) ---------------------------------------------------------
+#
+# Every figure below comes from one grouped query (or one per pair of runs compared), so the
+# number of queries does not grow with households, villages or cases.
+
+TREND_RUNS = 6  # runs shown in the trend, newest last
+VILLAGE_ROWS = 50  # villages listed in the table (the most monitored households first)
+MONITORED_CATEGORIES = (
+    MonitoringCategory.UNSTABLE,
+    MonitoringCategory.MARGINAL,
+    MonitoringCategory.SUDDEN_HARDSHIP,
+)
+
+
+def region_filter(user: Any, code: str | None) -> Region | None:
+    """The region a page is filtered to, or None for the user's whole scope.
+
+    Raises Region.DoesNotExist for an unknown code or one outside the user's region subtree, so
+    the page answers 404 and reveals nothing about other regions."""
+    if not code:
+        return None
+    region = Region.objects.get(pk=code)
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return region
+    if scope.region_prefix is None or not region.code.startswith(scope.region_prefix):
+        raise Region.DoesNotExist
+    return region
+
+
+def _prefix_q(region: Region | None, path: str) -> Q:
+    return Q(**{f"{path}__startswith": region.prefix}) if region is not None else Q()
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    label: str
+    monitored: int  # monitored now (risk not eliminated)
+    eliminated: int  # risk eliminated, still in the registry
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    code: str
+    name: str
+    by_category: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    run: MonitoringRun
+    findings: int  # findings of the run in the user's villages
+    new: int | None  # against the run before (None for the first run shown)
+    resolved: int | None
+    persisting: int | None
+
+
+@dataclass(frozen=True)
+class StateRow:
+    state: str
+    label: str
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MonitoringOverview:
+    region: Region | None
+    by_category: list[CategoryRow]
+    by_risk: list[CountRow]
+    by_village: list[VillageRow]
+    village_count: int  # villages with monitored households (the table shows VILLAGE_ROWS)
+    trend: list[TrendPoint]
+    cases_by_state: list[StateRow]
+    overdue_cases: list[Any]
+
+    @property
+    def monitored(self) -> int:
+        return sum(row.monitored for row in self.by_category)
+
+    @property
+    def eliminated(self) -> int:
+        return sum(row.eliminated for row in self.by_category)
+
+    @property
+    def overdue(self) -> int:
+        return sum(row.overdue for row in self.cases_by_state)
+
+
+def monitored_households(user: Any, region: Region | None = None) -> QuerySet[Household]:
+    """Visible households with a monitoring category (eliminated ones included)."""
+    return visible_households(user).filter(
+        _prefix_q(region, "village__code"), monitoring_category__in=MONITORED_CATEGORIES
+    )
+
+
+def _by_category(user: Any, region: Region | None) -> list[CategoryRow]:
+    rows = (
+        monitored_households(user, region)
+        .order_by()
+        .values("monitoring_category")
+        .annotate(
+            monitored=Count("id", filter=Q(eliminated_on__isnull=True)),
+            eliminated=Count("id", filter=Q(eliminated_on__isnull=False)),
+        )
+    )
+    found = {row["monitoring_category"]: row for row in rows}
+    return [
+        CategoryRow(
+            category=str(category),
+            label=str(category.label),
+            monitored=found.get(category, {}).get("monitored", 0),
+            eliminated=found.get(category, {}).get("eliminated", 0),
+        )
+        for category in MONITORED_CATEGORIES
+    ]
+
+
+def _by_risk(user: Any, region: Region | None) -> list[CountRow]:
+    rows = (
+        HouseholdRisk.objects.filter(
+            village_q(user, "household__village__code"),
+            _prefix_q(region, "household__village__code"),
+            household__monitoring_category__in=MONITORED_CATEGORIES,
+            household__eliminated_on__isnull=True,
+        )
+        .order_by()
+        .values("risk_type")
+        .annotate(n=Count("id"))
+    )
+    found = {row["risk_type"]: row["n"] for row in rows}
+    return [CountRow(str(risk), str(risk.label), found[risk]) for risk in RiskType if risk in found]
+
+
+def _by_village(user: Any, region: Region | None) -> tuple[list[VillageRow], int]:
+    rows = (
+        monitored_households(user, region)
+        .filter(eliminated_on__isnull=True)
+        .order_by()
+        .values("village_id", "village__name", "monitoring_category")
+        .annotate(n=Count("id"))
+    )
+    villages: dict[str, VillageRow] = {}
+    for row in rows:
+        code = row["village_id"]
+        village = villages.setdefault(code, VillageRow(code, row["village__name"], {}, 0))
+        village.by_category[row["monitoring_category"]] = row["n"]
+    ordered = sorted(
+        (
+            VillageRow(v.code, v.name, v.by_category, sum(v.by_category.values()))
+            for v in villages.values()
+        ),
+        key=lambda v: (-v.total, v.code),
+    )
+    return ordered[:VILLAGE_ROWS], len(ordered)
+
+
+def _trend(user: Any, region: Region | None) -> list[TrendPoint]:
+    runs = list(visible_runs(user).order_by("-started_at", "-id")[:TREND_RUNS])[::-1]
+    if not runs:
+        return []
+    in_scope = visible_findings(user).filter(_prefix_q(region, "village__code"))
+    totals = dict(
+        in_scope.filter(run__in=runs)
+        .order_by()
+        .values("run")
+        .annotate(n=Count("id"))
+        .values_list("run", "n")
+    )
+    points: list[TrendPoint] = []
+    for index, run in enumerate(runs):
+        total = totals.get(run.pk, 0)
+        if index == 0:
+            points.append(TrendPoint(run, total, None, None, None))
+            continue
+        before = runs[index - 1]
+        # new = b − persisting and resolved = a − persisting: one count per pair of runs.
+        persisting = in_scope.filter(run=run).filter(_same_finding(before)).count()
+        previous = totals.get(before.pk, 0)
+        points.append(TrendPoint(run, total, total - persisting, previous - persisting, persisting))
+    return points
+
+
+def _cases(user: Any, region: Region | None, today: dt.date) -> tuple[list[StateRow], list[Any]]:
+    from bangfu.cases import selectors as case_selectors
+    from bangfu.cases.choices import CaseState
+
+    cases = case_selectors.visible_cases(user).filter(_prefix_q(region, "household__village__code"))
+    rows = (
+        cases.order_by()
+        .values("state")
+        .annotate(n=Count("id"), overdue=Count("id", filter=case_selectors.overdue_q(today)))
+    )
+    found = {row["state"]: row for row in rows}
+    by_state = [
+        StateRow(str(state), str(state.label), found[state]["n"], found[state]["overdue"])
+        for state in CaseState
+        if state in found
+    ]
+    overdue = list(
+        case_selectors.case_list(
+            user, village=region.code if region else None, overdue=True, today=today
+        )[:20]
+    )
+    return by_state, overdue
+
+
+def monitoring_overview(
+    user: Any, *, region: Region | None = None, today: dt.date | None = None
+) -> MonitoringOverview:
+    """The monitoring page's figures for the user's scope, or one region inside it."""
+    today = today or timezone.localdate()
+    villages, village_count = _by_village(user, region)
+    by_state, overdue = _cases(user, region, today)
+    return MonitoringOverview(
+        region=region,
+        by_category=_by_category(user, region),
+        by_risk=_by_risk(user, region),
+        by_village=villages,
+        village_count=village_count,
+        trend=_trend(user, region),
+        cases_by_state=by_state,
+        overdue_cases=overdue,
+    )
+
+
+# Drill-down ------------------------------------------------------------------------------------
+
+
+def household_list(
+    user: Any,
+    *,
+    region: Region | None = None,
+    category: str | None = None,
+    risk: str | None = None,
+    eliminated: bool | None = False,
+) -> QuerySet[Household]:
+    """Monitored households for the list page, each with its head (`heads`) and risks."""
+    queryset = monitored_households(user, region)
+    if category:
+        queryset = queryset.filter(monitoring_category=category)
+    if risk:
+        queryset = queryset.filter(
+            Exists(HouseholdRisk.objects.filter(household=OuterRef("pk"), risk_type=risk))
+        )
+    if eliminated is not None:
+        queryset = queryset.filter(eliminated_on__isnull=not eliminated)
+    return (
+        queryset.select_related("village", "village__parent")
+        .prefetch_related(
+            Prefetch(
+                "persons",
+                queryset=Person.objects.filter(relation=Relation.HEAD).order_by("id"),
+                to_attr="heads",
+            ),
+            Prefetch("risks", queryset=HouseholdRisk.objects.order_by("risk_type")),
+        )
+        .order_by("village_id", "number")
+    )
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: Person
+    pii: PersonPii
+
+
+@dataclass(frozen=True)
+class HouseholdDetail:
+    household: Household
+    persons: list[PersonRow]
+    collector: CollectorPii
+    risks: list[HouseholdRisk]
+    measures: list[Measure]
+    findings: list[Finding]  # of the newest visible run over the household's village
+    cases: list[Any]
+
+
+def household_detail(user: Any, pk: int) -> HouseholdDetail | None:
+    from bangfu.cases import selectors as case_selectors
+
+    household = (
+        visible_households(user).select_related("village", "village__parent").filter(pk=pk).first()
+    )
+    if household is None:
+        return None
+    persons = list(
+        Person.objects.filter(household=household).select_related("household").order_by("number")
+    )
+    # The newest visible run that covered the household's village: its findings (or none, when
+    # the household's risks were resolved by then).
+    runs = visible_runs(user).select_related("region").order_by("-started_at", "-id")[:50]
+    latest = next(
+        (
+            run
+            for run in runs
+            if run.region is None or household.village_id.startswith(run.region.prefix)
+        ),
+        None,
+    )
+    findings = (
+        list(
+            visible_findings(user)
+            .filter(household=household, run=latest)
+            .select_related("person")
+            .order_by("rule_code", "id")
+        )
+        if latest is not None
+        else []
+    )
+    return HouseholdDetail(
+        household=household,
+        persons=[PersonRow(person, present_person(person, user)) for person in persons],
+        collector=present_collector(household, user),
+        risks=list(household.risks.order_by("risk_type")),
+        measures=list(household.measures.order_by("-date", "-id")),
+        findings=findings,
+        cases=list(
+            case_selectors.visible_cases(user).filter(household=household).order_by("-opened_on")
+        ),
+    )
