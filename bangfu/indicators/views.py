@@ -1,5 +1,5 @@
-"""Pages of indicators: a pairing's entry grid (thin: reads come from the selectors, the save
-goes through `services.grid_save`)."""
+"""Pages of indicators: a pairing's entry grid and the approval inbox (thin: reads come from the
+selectors, writes go through the services)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import scope_for
 from bangfu.core.errors import PermissionDenied, ValidationFailed
-from bangfu.indicators import rights, selectors, services
-from bangfu.indicators.models import Side, Status, WorkArea
+from bangfu.indicators import inbox, rights, selectors, services
+from bangfu.indicators.models import DataValue, Side, Status, WorkArea
 from bangfu.indicators.periods import MAX_YEAR, MIN_YEAR, Period, PeriodKind
 from bangfu.pairings import selectors as pairing_selectors
 
@@ -240,3 +242,92 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
         "general_errors": general,
     }
     return render(request, "indicators/grid.html", context, status=status)
+
+
+# The approval inbox ----------------------------------------------------------------------------
+
+
+def _owner_name(value: DataValue) -> str:
+    if value.pairing is not None:
+        return str(value.pairing)
+    return str(value.party_region or value.party_organisation)
+
+
+def _render_inbox(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+    values = inbox.review_inbox(request.user)
+    chinese = (translation.get_language() or "").startswith("zh")
+    rows = [
+        {
+            "value": value,
+            "indicator": value.indicator.name_zh if chinese else value.indicator.name_en,
+            "owner": _owner_name(value),
+            "side": value.get_reported_by_display(),
+        }
+        for value in values
+    ]
+    context = {"rows": rows, "may_review": scope_for(request.user).has_role(Role.REVIEWER)}
+    context.update(extra)
+    return render(request, "indicators/inbox.html", context, status=status)
+
+
+@login_required
+def review_inbox(request: HttpRequest) -> HttpResponse:
+    """Submitted figures awaiting this reviewer: approve one or many, or send one back."""
+    return _render_inbox(request)
+
+
+def _visible_value(request: HttpRequest, pk: Any) -> DataValue:
+    try:
+        value = selectors.value_get(user=request.user, pk=int(pk))
+    except (TypeError, ValueError):
+        value = None
+    if value is None:
+        raise Http404
+    return value
+
+
+@login_required
+@require_POST
+def review_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked figures through the service, all or none."""
+    ids = request.POST.getlist("ids")
+    if not ids:
+        messages.warning(request, _("Tick the figures to approve first."))
+        return redirect("indicator-inbox")
+    values = [_visible_value(request, pk) for pk in ids]
+    try:
+        with transaction.atomic():
+            for value in values:
+                services.data_value_approve(actor=request.user, data_value=value)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(str(exc))
+    except ValidationFailed as exc:
+        errors = [m for found in exc.errors.values() for m in found]
+        return _render_inbox(request, status=400, errors=errors)
+    text = ngettext("%(count)d figure approved.", "%(count)d figures approved.", len(values))
+    messages.success(request, text % {"count": len(values)})
+    return redirect("indicator-inbox")
+
+
+@login_required
+@require_POST
+def review_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send one figure back to its reporter with the reason (required)."""
+    value = _visible_value(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        services.data_value_send_back(actor=request.user, data_value=value, reason=reason)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(str(exc))
+    except ValidationFailed as exc:
+        errors = [m for found in exc.errors.values() for m in found]
+        return _render_inbox(request, status=400, errors=errors, failed=value.pk)
+    messages.success(request, _("The figure was sent back to its reporter."))
+    return redirect("indicator-inbox")
+
+
+@login_required
+def review_badge(request: HttpRequest) -> HttpResponse:
+    """The number of figures awaiting this reviewer, for the navigation (loaded by htmx)."""
+    count = len(inbox.review_inbox(request.user))
+    return render(request, "indicators/_inbox_badge.html", {"count": count})
