@@ -1,4 +1,4 @@
-"""Pages of pairings (thin: everything they show comes from the selectors)."""
+"""Document downloads of pairings (the home and pairing pages are in bangfu/dashboards)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,9 @@ import posixpath
 
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest
 
 from bangfu.pairings import selectors
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The user's pairings: top-level pairings with their sub-pairings nested under them."""
-    return render(
-        request, "pairings/home.html", {"nodes": selectors.pairing_tree(user=request.user)}
-    )
-
-
-@login_required
-def pairing_page(request: HttpRequest, pk: int) -> HttpResponse:
-    detail = selectors.pairing_detail(user=request.user, pk=pk)
-    if detail is None:
-        raise Http404
-    return render(request, "pairings/pairing.html", {"detail": detail, "pairing": detail.pairing})
 
 
 def _file_response(file: FieldFile) -> FileResponse:
