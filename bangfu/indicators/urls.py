@@ -4,6 +4,7 @@ from bangfu.indicators import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("pairings/<int:pk>/indicators/", views.indicator_grid, name="indicator-grid"),
+    path("pairings/<int:pk>/indicators/submit/", views.grid_submit, name="indicator-grid-submit"),
     path("indicators/review/", views.review_inbox, name="indicator-inbox"),
     path("indicators/review/approve/", views.review_approve, name="indicator-inbox-approve"),
     path(

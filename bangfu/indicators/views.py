@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,11 +21,14 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import scope_for
+from bangfu.core.drf import xlsx_response
 from bangfu.core.errors import PermissionDenied, ValidationFailed
-from bangfu.indicators import inbox, rights, selectors, services
+from bangfu.indicators import inbox, io, rights, selectors, services
 from bangfu.indicators.models import DataValue, Side, Status, WorkArea
 from bangfu.indicators.periods import MAX_YEAR, MIN_YEAR, Period, PeriodKind
+from bangfu.ingest.spreadsheets import Column, Sheet, write_xlsx
 from bangfu.pairings import selectors as pairing_selectors
+from bangfu.pairings.models import Pairing
 
 _KINDS = (PeriodKind.YEAR, PeriodKind.QUARTER)
 
@@ -39,6 +44,7 @@ class CellView:
     value: str
     value_status: str = ""  # the figure's status label when it is no longer a draft
     value_editable: bool = True
+    status_key: str = ""  # the figure's status ("" when nothing is reported yet)
     actual: Decimal | None = None  # both sides resolved, when it differs from the figure shown
     target_errors: list[str] = field(default_factory=list)
     value_errors: list[str] = field(default_factory=list)
@@ -54,6 +60,8 @@ class RowView:
     cells: list[CellView]
     percent: Decimal | None = None
     behind_pace: bool | None = None
+    drafts: int = 0  # figures of this side still in draft (may be submitted)
+    saved: bool = False  # just saved by a row save
 
 
 def _text(number: Decimal | None) -> str:
@@ -119,6 +127,7 @@ def _rows(
                     value=posted.get(value_name, _text(shown)),
                     value_status=str(Status(status).label) if status != Status.DRAFT else "",
                     value_editable=bool(side) and status == Status.DRAFT,
+                    status_key=str(status) if figure.get("id") else "",
                     actual=cell.actual if cell.actual != shown else None,
                     target_errors=errors.get(target_name, []),
                     value_errors=errors.get(value_name, []),
@@ -135,6 +144,7 @@ def _rows(
                 cells=cells,
                 percent=pace.percent if pace else None,
                 behind_pace=pace.behind_pace if pace else None,
+                drafts=sum(1 for c in cells if c.status_key == Status.DRAFT),
             )
         )
     return list(groups.items())
@@ -196,16 +206,25 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     grid = load()
+    if request.method == "GET" and request.GET.get("format") in ("xlsx", "values", "targets"):
+        return _grid_download(request, grid, pairing, side, str(request.GET["format"]))
+    row_code = request.POST.get("row", "") if request.method == "POST" else ""
+    if row_code:
+        # A row saved on its own (htmx): only that row's cells, answered with the row alone.
+        grid.rows = [row for row in grid.rows if row.indicator.code == row_code]
+        if not grid.rows:
+            raise Http404
     posted: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     status = 200
+    saved_count = 0
     if request.method == "POST":
         cells, names, posted, errors = _cells_to_save(grid, side, request.POST)
         try:
             if errors:
                 raise ValidationFailed({})
-            saved = services.grid_save(actor=request.user, pairing=pairing, cells=cells)
+            saved_count = services.grid_save(actor=request.user, pairing=pairing, cells=cells)
         except PermissionDenied as exc:
             return HttpResponseForbidden(str(exc))
         except ValidationFailed as exc:
@@ -217,12 +236,38 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
                     general.extend(found)
             status = 400
         else:
-            if saved:
-                text = ngettext("%(count)d cell saved.", "%(count)d cells saved.", saved)
-                messages.success(request, text % {"count": saved})
+            if row_code:
+                posted = {}
+                grid = load()
+                grid.rows = [row for row in grid.rows if row.indicator.code == row_code]
             else:
-                messages.info(request, _("Nothing changed."))
-            return redirect(request.get_full_path())
+                if saved_count:
+                    text = ngettext("%(count)d cell saved.", "%(count)d cells saved.", saved_count)
+                    messages.success(request, text % {"count": saved_count})
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect(request.get_full_path())
+    submit_url = f"{reverse('indicator-grid-submit', args=[pairing.pk])}?{request.GET.urlencode()}"
+    if row_code:
+        groups = _rows(request, grid, side, posted, errors)
+        row = groups[0][1][0]
+        row.saved = status == 200
+        context = {
+            "row": row,
+            "may_enter": may_enter,
+            "cell_cols": 2 * len(grid.periods),
+            "row_errors": general,
+            "saved_count": saved_count,
+            "year": year,
+            "submit_url": submit_url,
+        }
+        # htmx swaps only successful answers by default: a refused row comes back as 200 with
+        # its errors marked, and the header tells scripts and tests it was refused.
+        response = render(request, "indicators/_grid_row.html", context)
+        if status != 200:
+            response["X-Bangfu-Refused"] = "1"
+        return response
+    groups = _rows(request, grid, side, posted, errors)
     context = {
         "pairing": pairing,
         "year": year,
@@ -233,15 +278,114 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
         "areas": WorkArea.choices,
         "periods": grid.periods,
         "cell_cols": 2 * len(grid.periods),
-        "groups": _rows(request, grid, side, posted, errors),
+        "groups": groups,
         "may_enter": may_enter,
         "side": side,
         "sides": sorted(sides),
         "side_labels": dict(Side.choices),
         "errors": bool(errors) or bool(general),
         "general_errors": general,
+        "query": request.GET.urlencode(),
+        "drafts": sum(row.drafts for _, rows in groups for row in rows),
+        "submit_url": submit_url,
     }
     return render(request, "indicators/grid.html", context, status=status)
+
+
+def _grid_download(
+    request: HttpRequest, grid: selectors.Grid, pairing: Pairing, side: str, kind: str
+) -> HttpResponse:
+    """The grid as shown (targets and figures per period), or the importable files of figures
+    and targets (the io module's exports)."""
+    year = grid.year
+    if kind == "values":
+        data = io.values_export(user=request.user, pairing=pairing, year=year)
+        return xlsx_response(data, f"indicator-values-{pairing.pk}-{year}.xlsx")
+    if kind == "targets":
+        data = io.targets_export(user=request.user, pairing=pairing, year=year)
+        return xlsx_response(data, f"indicator-targets-{pairing.pk}-{year}.xlsx")
+    schema: list[Column] = [
+        Column("code", "指标代码", width=22),
+        Column("name", "指标", width=30),
+        Column("unit", "单位", width=8),
+    ]
+    for period in grid.periods:
+        schema += [
+            Column(f"target:{period}", f"{period} 目标", width=12),
+            Column(f"value:{period}", f"{period} 完成", width=12),
+            Column(f"status:{period}", f"{period} 状态", width=10),
+        ]
+    with translation.override("zh-hans"):
+        rows = [_download_row(row, side) for row in grid.rows]
+    buffer = BytesIO()
+    write_xlsx(buffer, [Sheet(f"指标 {year}", tuple(schema), rows)])
+    return xlsx_response(buffer.getvalue(), f"indicator-grid-{pairing.pk}-{year}.xlsx")
+
+
+def _download_row(row: selectors.GridRow, side: str) -> dict[str, Any]:
+    """One indicator's line of the grid workbook: target, figure and status per period."""
+    indicator = row.indicator
+    line: dict[str, Any] = {
+        "code": indicator.code,
+        "name": indicator.name_zh,
+        "unit": indicator.get_unit_display(),
+    }
+    for cell in row.cells:
+        figure = cell.values.get(side, {}) if side else {}
+        shown = figure.get("value", cell.actual if not side else None)
+        line[f"target:{cell.period}"] = _text(cell.target)
+        line[f"value:{cell.period}"] = _text(shown)
+        if figure.get("status"):
+            line[f"status:{cell.period}"] = str(Status(figure["status"]).label)
+    return line
+
+
+@login_required
+@require_POST
+def grid_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit this side's draft figures of the year (of the rows named in `codes`, or all) for
+    approval, through the service, all or none."""
+    pairing = pairing_selectors.pairing_get(user=request.user, pk=pk)
+    if pairing is None:
+        raise Http404
+    year = _year(request)
+    sides = rights.sides_for(request.user, pairing)
+    side = str(request.GET.get("side") or "")
+    if side not in sides:
+        side = Side.RECIPIENT if Side.RECIPIENT in sides else (Side.DONOR if sides else "")
+    if not side or not scope_for(request.user).has_role(Role.DATA_ENTRY):
+        return HttpResponseForbidden(_("You may not submit figures for this pairing."))
+    drafts = selectors.value_list(
+        user=request.user, pairing=pairing, within=Period.year(year), status=Status.DRAFT
+    ).filter(reported_by=side)
+    codes = [code for code in request.POST.getlist("codes") if code]
+    if codes:
+        drafts = drafts.filter(indicator__code__in=codes)
+    drafts = drafts.select_related("pairing", "party_organisation")
+    back = f"{reverse('indicator-grid', args=[pairing.pk])}?{request.GET.urlencode()}"
+    try:
+        with transaction.atomic():
+            count = 0
+            for value in drafts:
+                services.data_value_submit(actor=request.user, data_value=value)
+                count += 1
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(str(exc))
+    except ValidationFailed as exc:
+        for found in exc.errors.values():
+            for message in found:
+                messages.error(request, message)
+        return redirect(back)
+    if count:
+        text = ngettext(
+            "%(count)d figure submitted for approval.",
+            "%(count)d figures submitted for approval.",
+            count,
+        )
+        messages.success(request, text % {"count": count})
+    else:
+        messages.info(request, _("No draft figure to submit."))
+    return redirect(back)
 
 
 # The approval inbox ----------------------------------------------------------------------------
