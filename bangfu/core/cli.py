@@ -63,6 +63,14 @@ def _print_help() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if args and args[0] == "extract":
+        # Extraction needs no models: it starts without Django's set-up when it can.
+        from bangfu.ingest.batch import run_light
+
+        status = run_light(args[1:])
+        if status is not None:
+            return status
     _setup()
     from django.core.management import execute_from_command_line
 

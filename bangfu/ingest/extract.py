@@ -162,6 +162,11 @@ def index_from_files() -> GazetteerIndex:
     return GazetteerIndex.build(rows)
 
 
+def extractor_for_rows(rows: list[tuple[str, str, str]]) -> Extractor:
+    """An extractor over these regions (code, name, level), or the shipped files when empty."""
+    return Extractor(GazetteerIndex.build(rows) if rows else _file_index())
+
+
 def default_index() -> GazetteerIndex:
     """The database's gazetteer when its regions are loaded, else the shipped region files."""
     from django.db import DatabaseError

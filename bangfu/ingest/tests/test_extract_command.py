@@ -62,3 +62,51 @@ def test_short_batches_stay_in_one_process():
     assert auto_jobs(1) == 1
     assert auto_jobs(63) == 1
     assert 1 <= auto_jobs(1000) <= 2
+
+
+def test_the_light_start_prints_exactly_what_the_command_prints(files, capsys):
+    from bangfu.ingest import batch
+
+    for fmt in ("json", "table"):
+        out = io.StringIO()
+        assert batch.run_light(["--format", fmt, "--jobs", "2", *files], stdout=out) == 0
+        assert out.getvalue() == run("--format", fmt, "--jobs", "1", *files)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--format", "json", "nowhere.txt"],  # the error is reported by the command, translated
+        ["--help"],
+        ["--format", "json", "--settings", "config.settings.test", "x.txt"],
+        ["--format", "xml", "x.txt"],
+    ],
+)
+def test_the_light_start_leaves_to_the_command_what_it_does_not_do(argv):
+    from bangfu.ingest import batch
+
+    out = io.StringIO()
+    assert batch.run_light(argv, stdout=out) is None
+    assert out.getvalue() == ""
+
+
+def test_regions_are_read_from_an_sqlite_database_without_the_orm(tmp_path):
+    import sqlite3
+
+    from bangfu.ingest import batch
+    from bangfu.regions.models import Region
+
+    assert batch.REGIONS_SQL.endswith(f" FROM {Region._meta.db_table}")
+    assert {f.column for f in Region._meta.concrete_fields} >= {"code", "name", "level"}
+    path = tmp_path / "db.sqlite3"
+    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    assert batch.region_rows(database) == []  # no file yet
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE other (x)")
+    assert batch.region_rows(database) == []  # not migrated: the shipped files stand in
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE TABLE {Region._meta.db_table} (code, name, level)")
+        db.execute("INSERT INTO regions_region VALUES ('451223000000', '凤山县', 'county')")
+    assert batch.region_rows(database) == [("451223000000", "凤山县", "county")]
+    with pytest.raises(batch.NeedsDjango):
+        batch.region_rows({"ENGINE": "django.db.backends.mysql", "NAME": "x"})

@@ -59,9 +59,29 @@ def _t2s() -> Callable[[str], str]:
     return converter.convert
 
 
+# Ideographs OpenCC's t2s tables can change: the CJK unified blocks (with extension A) and the
+# compatibility ideographs.
+_IDEOGRAPH_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+@functools.cache
+def traditional_characters() -> re.Pattern[str]:
+    """A pattern of the characters t2s converts on their own (found with one OpenCC call over
+    every ideograph, a few milliseconds): a text without any of them is already simplified."""
+    ideographs = [chr(c) for a, b in _IDEOGRAPH_RANGES for c in range(a, b)]
+    converted = _t2s()("\n".join(ideographs)).split("\n")
+    if len(converted) != len(ideographs):  # pragma: no cover - a line-changing table
+        return re.compile(".", re.S)
+    changed = "".join(c for c, t in zip(ideographs, converted, strict=True) if t != c)
+    return re.compile(f"[{changed}]")
+
+
 def to_simplified(text: str) -> str:
     """OpenCC t2s, guaranteed to keep the length (phrase conversions that change it fall back
-    to character-by-character conversion for that line)."""
+    to character-by-character conversion for that line). Text with no traditional character
+    is returned as it is, without the conversion's cost."""
+    if not traditional_characters().search(text):
+        return text
     convert = _t2s()
     whole = convert(text)
     if len(whole) == len(text):
