@@ -20,6 +20,7 @@ from bangfu.households.tests.helpers import make_household
 from bangfu.indicators.models import DataValue
 from bangfu.indicators.periods import Period, PeriodKind
 from bangfu.indicators.tests.helpers import approved
+from bangfu.pairings.models import Pairing
 from bangfu.projects.services import project_create
 
 VILLAGE = "451223101201"
@@ -31,7 +32,7 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def _money(world: World, target: object | None = None) -> None:
+def _money(world: World, target: Pairing | None = None) -> None:
     p = target or world.longhua_fengshan
     for stage, amount in [("planned", 1000), ("arrived", 800), ("paid_out", 600)]:
         fund_flow_record(
@@ -273,6 +274,7 @@ def test_detail_pages_of_the_records(world):
     project = world.longhua_fengshan.projects.first()
     assert "茶叶加工厂" in client.get(f"/records/projects/{project.pk}/").content.decode()
     value = DataValue.objects.filter(pairing=world.longhua_fengshan).first()
+    assert value is not None
     assert client.get(f"/records/values/{value.pk}/").status_code == 200
 
 
