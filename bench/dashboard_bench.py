@@ -271,6 +271,8 @@ def _prepare() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    # The production settings serve hashed static files from the manifest collectstatic writes.
+    call_command("collectstatic", interactive=False, verbosity=0)
     if not Pairing.objects.exists():
         started = time.perf_counter()
         call_command("demo", verbosity=0)
