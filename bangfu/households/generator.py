@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
 import random
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -93,6 +95,104 @@ class Writer:
                     f"INSERT INTO {quote(self.table)} ({names}) VALUES ({marks})",  # noqa: S608
                     rows,
                 )
+
+
+class BulkLoad:
+    """Load tables in one transaction without their secondary indexes, rebuilt at the end.
+
+    Inserting millions of rows into a b-tree keyed by a random value (the ID token) costs a
+    cache miss per row once the index outgrows the cache; building the index afterwards sorts
+    once. Dropped: every index that backs no constraint (SQLite: every index with SQL, i.e. all
+    but the primary key and column UNIQUE ones) and, on PostgreSQL, the unique and foreign-key
+    constraints of the tables (each foreign key would otherwise look up and lock the parent row
+    for every row copied; re-adding it checks all rows in one join). Everything is recreated
+    from the database's own definitions inside the same transaction, so a failure rolls the
+    whole load back, indexes included.
+    """
+
+    def __init__(self, tables: list[type[models.Model]], *, enabled: bool) -> None:
+        self.tables = [model._meta.db_table for model in tables]
+        self.enabled = enabled
+        self.recreate: list[str] = []
+        self.seconds = 0.0
+        self.atomic = transaction.atomic()
+
+    def __enter__(self) -> BulkLoad:
+        if not self.enabled:
+            return self
+        self.atomic.__enter__()
+        try:
+            with connection.cursor() as cursor:
+                for statement in self._drop(cursor):
+                    cursor.execute(statement)
+        except BaseException as exc:
+            self.atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if not self.enabled:
+            return
+        if kind is None:
+            started = time.perf_counter()
+            try:
+                with connection.cursor() as cursor:
+                    for statement in self.recreate:
+                        cursor.execute(statement)
+            except BaseException as error:
+                self.atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+            self.seconds = time.perf_counter() - started
+        self.atomic.__exit__(kind, exc, tb)
+
+    def _drop(self, cursor: Any) -> list[str]:
+        quote = connection.ops.quote_name
+        drops: list[str] = []
+        if connection.vendor == "sqlite":
+            for table in self.tables:
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                    [table],
+                )
+                for name, sql in cursor.fetchall():
+                    drops.append(f"DROP INDEX {quote(name)}")
+                    self.recreate.append(sql)
+            return drops
+        if connection.vendor != "postgresql":
+            return drops
+        constraints: list[tuple[str, str, str, str]] = []
+        for table in self.tables:
+            cursor.execute(
+                "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+                [table],
+            )
+            constraints += [(table, *row) for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                drops.append(f"DROP INDEX {quote(name)}")
+                self.recreate.append(definition)
+        uniques = [c for c in constraints if c[2] == "u"]
+        keys = [c for c in constraints if c[2] == "f"]
+        # Foreign keys first on the way out, last on the way back (after the unique keys).
+        drops = [
+            *(f"ALTER TABLE {quote(t)} DROP CONSTRAINT {quote(n)}" for t, n, _k, _d in keys),
+            *(f"ALTER TABLE {quote(t)} DROP CONSTRAINT {quote(n)}" for t, n, _k, _d in uniques),
+            *drops,
+        ]
+        self.recreate = [
+            *(f"ALTER TABLE {quote(t)} ADD CONSTRAINT {quote(n)} {d}" for t, n, _k, d in uniques),
+            *self.recreate,
+            *(f"ALTER TABLE {quote(t)} ADD CONSTRAINT {quote(n)} {d}" for t, n, _k, d in keys),
+        ]
+        return drops
 
 
 def next_id(model: type[models.Model]) -> int:
@@ -180,6 +280,111 @@ def _per_capita(net: int, size: int) -> Decimal:
 # Written as plain numbers and text: adapting Decimal objects value by value is slow.
 
 
+# Above this many households, generation builds batches in worker processes and loads the
+# tables without their secondary indexes (rebuilt once at the end, see BulkLoad).
+BULK_THRESHOLD = 50_000
+WORKERS = 2
+# Sparse but deterministic ids: a household's rows get ids from its index alone, so batches can
+# be built in any process and any order. At most 7 members, 2 risks and 2 measures each.
+PERSON_STRIDE, RISK_STRIDE, MEASURE_STRIDE = 8, 2, 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a batch needs, picklable, so a worker process can build it."""
+
+    villages: tuple[str, ...]
+    count: int
+    area: str
+    seed: int
+    income_year: int
+    batch_size: int
+    now: Any
+    is_demo: bool
+    bases: dict[str, int]
+
+
+def build_batch(plan: Plan, start: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of households start … start + batch_size - 1, by table (no database access)."""
+    # One generator per batch, seeded from the run's seed and the batch's position: the same
+    # rows whichever process builds it.
+    rng = random.Random(plan.seed * 1_000_003 + start)  # noqa: S311 - synthetic data
+    people = PeopleFactory(
+        rng=rng, area=plan.area, today=dt.date(plan.income_year + 1, 1, 1), sequence=start * 4
+    )
+    collectors = Sealer("household.collector_name"), Sealer("household.collector_phone")
+    bases, villages, now = plan.bases, plan.villages, plan.now
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "household": [],
+        "person": [],
+        "income": [],
+        "risk": [],
+        "measure": [],
+    }
+    for index in range(start, min(start + plan.batch_size, plan.count)):
+        village = villages[index * len(villages) // plan.count]
+        if village not in people.village_collectors:
+            people.village_collectors[village] = (
+                collectors[0](people.name()),
+                collectors[1](people.mobile()),
+            )
+        household_id = bases["household"] + index
+        household = _household_row(
+            rng, household_id, village, index, plan.income_year, now, people, plan.is_demo
+        )
+        rows["household"].append(household.row)
+        rows["person"].extend(
+            household_members(
+                people, household_id, household, bases["person"] + index * PERSON_STRIDE, now
+            )
+        )
+        rows["income"].append(
+            (bases["income"] + index, household_id, plan.income_year - 1, *household.previous)
+        )
+        for k, risk in enumerate(household.risks):
+            rows["risk"].append((bases["risk"] + index * RISK_STRIDE + k, household_id, risk))
+        for k, (category, date) in enumerate(household.measures):
+            rows["measure"].append(
+                (
+                    bases["measure"] + index * MEASURE_STRIDE + k,
+                    now,
+                    now,
+                    household_id,
+                    category,
+                    date,
+                    "",
+                )
+            )
+    return rows
+
+
+TABLES: dict[str, type[models.Model]] = {
+    "household": Household,
+    "person": Person,
+    "income": HouseholdIncome,
+    "risk": HouseholdRisk,
+    "measure": Measure,
+}
+
+
+def _batches(plan: Plan, workers: int) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """Built batches in order; with workers, built ahead in forked processes (bounded)."""
+    starts = list(range(0, plan.count, plan.batch_size))
+    if workers <= 1:
+        for start in starts:
+            yield build_batch(plan, start)
+        return
+    # fork: the workers inherit the configured keyring; they never touch the database.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for start in starts:
+            pending.append(pool.apply_async(build_batch, (plan, start)))
+            if len(pending) > workers + 1:  # keep memory bounded: a few batches ahead
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 def generate(
     *,
     count: int,
@@ -189,8 +394,14 @@ def generate(
     batch_size: int = 5000,
     progress: Progress | None = None,
     is_demo: bool = True,
+    workers: int | None = None,
 ) -> Generated:
-    """Write `count` households (about 3.5 persons each) into the county's villages."""
+    """Write `count` households (about 3.5 persons each) into the county's villages.
+
+    From BULK_THRESHOLD households on, batches are built by `workers` (default 2) forked
+    processes while this one writes, and the five tables are loaded in one transaction without
+    their secondary indexes (and, on PostgreSQL, foreign keys), which are rebuilt at the end.
+    """
     _check_household_columns()
     county = Region.objects.get(code=county_code)
     if county.level != Level.COUNTY:
@@ -198,62 +409,50 @@ def generate(
     result = Generated()
     villages = ensure_villages(county, max(1, math.ceil(count / HOUSEHOLDS_PER_VILLAGE)))
     result.villages = len(villages)
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    household_id, person_id = next_id(Household), next_id(Person)
-    writers = {m: Writer(m) for m in (Household, Person, HouseholdIncome, HouseholdRisk, Measure)}
-    ids = {m: next_id(m) for m in (HouseholdIncome, HouseholdRisk, Measure)}
-    people = PeopleFactory(rng=rng, area=county_code[:6], today=dt.date(income_year + 1, 1, 1))
-    collectors = Sealer("household.collector_name"), Sealer("household.collector_phone")
-    # Adapted once: per-value adaptation of datetimes is a measurable share of the insert.
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    bulk = count >= BULK_THRESHOLD
+    if workers is None:
+        workers = WORKERS if bulk else 1
+    plan = Plan(
+        villages=tuple(villages[: max(1, math.ceil(count / HOUSEHOLDS_PER_VILLAGE))]),
+        count=count,
+        area=county_code[:6],
+        seed=seed,
+        income_year=income_year,
+        batch_size=batch_size,
+        # Adapted once: per-value adaptation of datetimes is a measurable share of the insert.
+        now=connection.ops.adapt_datetimefield_value(timezone.now()),
+        is_demo=is_demo,
+        bases={
+            "household": next_id(Household),
+            "person": next_id(Person),
+            "income": next_id(HouseholdIncome),
+            "risk": next_id(HouseholdRisk),
+            "measure": next_id(Measure),
+        },
+    )
+    writers = {name: Writer(model) for name, model in TABLES.items()}
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB: the indexes grow large
-    done = 0
-    result.timings = {"build": 0.0, "write": 0.0}
-    for start in range(0, count, batch_size):
+    result.timings = {"build": 0.0, "write": 0.0, "indexes": 0.0}
+    clock = time.perf_counter()
+    with BulkLoad(list(TABLES.values()), enabled=bulk) as load:
+        for rows in _batches(plan, workers):
+            written = time.perf_counter()
+            result.timings["build"] += written - clock  # waiting for the workers
+            with transaction.atomic():
+                for name, writer in writers.items():
+                    writer.write(rows[name])
+            clock = time.perf_counter()
+            result.timings["write"] += clock - written
+            result.households += len(rows["household"])
+            result.persons += len(rows["person"])
+            result.measures += len(rows["measure"])
+            if progress is not None:
+                progress(result.households, count)
         clock = time.perf_counter()
-        batch = min(batch_size, count - start)
-        rows: dict[type[models.Model], list[tuple[Any, ...]]] = {m: [] for m in writers}
-        for offset in range(batch):
-            index = start + offset
-            village = villages[index * len(villages) // count]
-            if village not in people.village_collectors:
-                people.village_collectors[village] = (
-                    collectors[0](people.name()),
-                    collectors[1](people.mobile()),
-                )
-            household = _household_row(
-                rng, household_id, village, index, income_year, now, people, is_demo
-            )
-            rows[Household].append(household.row)
-            members = household_members(people, household_id, household, person_id, now)
-            rows[Person].extend(members)
-            person_id += len(members)
-            rows[HouseholdIncome].append(
-                (ids[HouseholdIncome], household_id, income_year - 1, *household.previous)
-            )
-            ids[HouseholdIncome] += 1
-            for risk in household.risks:
-                rows[HouseholdRisk].append((ids[HouseholdRisk], household_id, risk))
-                ids[HouseholdRisk] += 1
-            for category, date in household.measures:
-                rows[Measure].append((ids[Measure], now, now, household_id, category, date, ""))
-                ids[Measure] += 1
-            household_id += 1
-        written = time.perf_counter()
-        with transaction.atomic():
-            for model, writer in writers.items():
-                writer.write(rows[model])
-        result.timings["build"] += written - clock
-        result.timings["write"] += time.perf_counter() - written
-        result.households += batch
-        result.persons += len(rows[Person])
-        result.measures += len(rows[Measure])
-        done += batch
-        if progress is not None:
-            progress(done, count)
-    reset_sequences(*writers)
+    result.timings["indexes"] = load.seconds
+    reset_sequences(*TABLES.values())
     return result
 
 

@@ -41,13 +41,13 @@ class Sealer:
 
 
 class PeopleFactory:
-    """Random but plausible persons; one instance per generation run (holds the ciphers)."""
+    """Random but plausible persons; one instance per batch of households (holds the ciphers)."""
 
-    def __init__(self, *, rng: random.Random, area: str, today: dt.date) -> None:
+    def __init__(self, *, rng: random.Random, area: str, today: dt.date, sequence: int = 0) -> None:
         self.rng = rng
         self.area = area
         self.today = today
-        self.sequence = 0
+        self.sequence = sequence
         self.village_collectors: dict[str, tuple[str, str]] = {}
         self.seal_name = Sealer("person.name")
         self.seal_id = Sealer("person.id_number")
