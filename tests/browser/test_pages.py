@@ -16,10 +16,9 @@ def test_alice_signs_in_and_sees_her_pairing_in_chinese(page, world):
     assert page.url.endswith("/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").first.inner_text() == "我的结对关系"
-    row = page.locator("table.table tbody tr").first
-    assert row.locator("th").inner_text() == "龙华区"
-    assert row.locator("td").first.inner_text() == "凤山县"
-    assert page.locator("table.table tbody tr").count() == 1
+    cards = page.locator("article.pairing-card")
+    assert cards.count() == 1
+    assert cards.first.locator("h2").inner_text() == "龙华区 → 凤山县"
     assert page.locator(".who__name").inner_text() == "alice"
     assert page.locator(".who__unit").inner_text() == "凤山县"
     assert page.locator(".site-nav a[aria-current=page]").inner_text() == "首页"
@@ -67,7 +66,7 @@ def test_switching_to_english_and_back(page, world):
 def test_charlie_does_not_see_alices_pairing(page, world):
     sign_in(page, "charlie", TEST_PASSWORD)
     assert page.locator(".who__unit").inner_text() == "五华区"
-    assert page.locator("table.table").count() == 0
+    assert page.locator("article.pairing-card").count() == 0
     assert "龙华区" not in page.content()
     screenshot(page, "home-charlie")
 
