@@ -23,6 +23,7 @@ PUBLIC_COMMANDS = (
     "households",
     "extract",
     "monitor",
+    "cases",
 )
 
 # Two-word commands that are separate management commands underneath.
