@@ -82,6 +82,35 @@ def case_list(
     return cases.order_by("-overdue", "opened_on", "id")
 
 
+@dataclass(frozen=True)
+class OverdueRow:
+    case: Case
+    due_on: dt.date
+    days_late: int
+
+
+def overdue_report(
+    user: Any, *, village: str | None = None, today: dt.date | None = None
+) -> list[OverdueRow]:
+    """Overdue cases in the user's scope with their deadlines, by state then most late first.
+
+    The deadline is the one of workflow.due_on: identification as a whole counts from the clue,
+    the first measure from the day the household was recorded."""
+    today = today or timezone.localdate()
+    identification = dt.timedelta(days=settings.BANGFU_CASE_IDENTIFICATION_DAYS)
+    first_measure = dt.timedelta(days=settings.BANGFU_CASE_FIRST_MEASURE_DAYS)
+    rows = []
+    for case in case_list(user, village=village, overdue=True, today=today):
+        if case.state in IDENTIFICATION_STATES:
+            due = case.opened_on + identification
+        else:
+            assert case.identified_on is not None
+            due = case.identified_on + first_measure
+        rows.append(OverdueRow(case=case, due_on=due, days_late=(today - due).days))
+    order = {state: index for index, state in enumerate(CaseState.values)}
+    return sorted(rows, key=lambda row: (order[row.case.state], -row.days_late, row.case.pk))
+
+
 def has_working_age_labour(persons: list[Person], on: dt.date) -> bool:
     youngest, oldest = WORKING_AGE
     for person in persons:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bangfu.cases import forms, selectors, services
 from bangfu.cases.choices import CaseState
 from bangfu.cases.models import Case
+from bangfu.cases.timeline import step_entries
 from bangfu.cases.workflow import transitions_from
 from bangfu.core.errors import PermissionDenied, ValidationFailed
 from bangfu.households.selectors import visible_households
@@ -109,6 +110,7 @@ def _render_detail(
     context = {
         "detail": detail,
         "case": case,
+        "timeline": [(step, step_entries(step)) for step in detail.steps],
         "actions": actions,
         "measure_form": bound.get("measure") or forms.MeasureForm(prefix="measure"),
         "visit_form": bound.get("visit") or forms.VisitForm(prefix="visit"),

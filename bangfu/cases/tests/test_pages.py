@@ -165,3 +165,33 @@ def test_opening_a_case_from_the_list_page(world):
     )
     assert response.status_code == 302
     assert Case.objects.filter(household=household, state=CaseState.CLUE).count() == 1
+
+
+def test_the_timeline_shows_translated_labels_and_values_in_chinese(world):
+    case = case_in(CaseState.RECORDED)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(pk=world.alice.pk))
+
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+
+    timeline = page.split('data-testid="timeline"')[1].split("</table>")[0]
+    assert "结果：与申报情况一致" in timeline
+    assert "监测对象类别：脱贫不稳定户" in timeline
+    assert "公示开始日期：" in timeline
+    for raw in ("notice_start", "monitoring_category", "consistent", "result:", "source:"):
+        assert raw not in timeline
+
+
+def test_the_timeline_entries_leave_out_empty_values():
+    from bangfu.cases.models import CaseStep
+    from bangfu.cases.timeline import step_entries
+
+    step = CaseStep(
+        to_state=CaseState.RECORDED,
+        data={"monitoring_category": "marginal", "risk_types": ["illness", "housing"], "notes": ""},
+    )
+
+    assert step_entries(step) == [
+        ("monitoring category", "marginal household at risk of poverty (边缘易致贫户)"),
+        ("risk types", "illness (因病)、housing safety (因安全住房)"),
+    ]
