@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core import selectors
@@ -27,7 +29,17 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["object_type"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—"), *((t, t) for t in object_types)]
+        labelled = sorted(((object_type_label(t), t) for t in object_types), key=lambda p: p[0])
+        field.choices = [("", "—"), *((t, label) for label, t in labelled)]
+
+
+def object_type_label(object_type: str) -> str:
+    """The model's translated verbose name for an audit event's "app_label.model" code."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type  # a model removed since the event was written
+    return capfirst(str(model._meta.verbose_name))
 
 
 @login_required
@@ -42,7 +54,10 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["action"]:
             events = events.filter(action=form.cleaned_data["action"])
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(event, selectors.audit_changes(event)) for event in page.object_list]
+    rows = [
+        (event, selectors.audit_changes(event), object_type_label(event.object_type))
+        for event in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

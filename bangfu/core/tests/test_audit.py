@@ -133,11 +133,12 @@ def test_the_audit_page_shows_actor_action_object_and_changes(world):
     meeting = _alice_writes(world)
     response = page(world.bob).get("/audit/")
     assert response.status_code == 200
-    assert [event.object_id for event, _ in response.context["rows"]] == [str(meeting.pk)] * 2
+    assert [event.object_id for event, *_ in response.context["rows"]] == [str(meeting.pk)] * 2
     html = response.content.decode()
     assert "alice" in html
     assert "凤山县" in html
-    assert "pairings.meeting" in html
+    assert "(Meeting or visit #" in html
+    assert "pairings.meeting" not in html.split("<table")[1]
 
 
 def test_the_audit_page_filters_by_object_type_and_action(world):
@@ -147,9 +148,9 @@ def test_the_audit_page_filters_by_object_type_and_action(world):
     )
     client = page(world.bob)
     rows = client.get("/audit/?object_type=pairings.organisation").context["rows"]
-    assert [event.object_type for event, _ in rows] == ["pairings.organisation"]
+    assert [event.object_type for event, *_ in rows] == ["pairings.organisation"]
     rows = client.get("/audit/?action=update").context["rows"]
-    assert [(event.object_type, event.action) for event, _ in rows] == [
+    assert [(event.object_type, event.action) for event, *_ in rows] == [
         ("pairings.meeting", "update")
     ]
 
@@ -188,3 +189,30 @@ def test_the_audit_page_runs_a_fixed_number_of_queries(world, django_assert_num_
     with django_assert_num_queries(7):
         response = client.get("/audit/")
     assert len(response.context["rows"]) == 30
+
+
+def test_the_audit_page_names_object_types_by_their_translated_names(world):
+    _alice_writes(world)
+    services.organisation_create(
+        actor=world.bob, name="龙华企业", kind="enterprise", region=world.longhua
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(world.bob)
+
+    with translation.override("zh-hans"):
+        response = client.get("/audit/")
+
+    choices = dict(response.context["form"].fields["object_type"].choices)
+    assert choices["pairings.organisation"] == "单位"
+    assert choices["pairings.meeting"] == "会议或互访"
+    html = response.content.decode()
+    assert '<option value="pairings.organisation">单位</option>' in html
+    assert "(会议或互访 #" in html
+    assert ">pairings.meeting<" not in html
+
+
+def test_an_audit_event_of_a_removed_model_keeps_its_code_as_label():
+    from bangfu.core.views import object_type_label
+
+    assert object_type_label("gone.model") == "gone.model"
+    assert object_type_label("not-a-label") == "not-a-label"
