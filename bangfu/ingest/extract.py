@@ -17,7 +17,7 @@ from typing import Any
 
 from bangfu.ingest.text import context
 from bangfu.ingest.text.normalise import Normalised, normalise
-from bangfu.ingest.text.pairings import find_pairings
+from bangfu.ingest.text.pairings import find_pairings, pairing_parties
 from bangfu.ingest.text.places import PlaceFinder, organisations
 from bangfu.ingest.text.quantities import find_quantities
 from bangfu.regions.gazetteer import GazetteerIndex
@@ -73,6 +73,12 @@ class ExtractedPairing:
     text: str
     start: int
     end: int
+    # An organisation party: its kind (enterprise, school …) and the region its name places it
+    # in; None for a region party.
+    donor_organisation: str | None = None
+    recipient_organisation: str | None = None
+    donor_located: str | None = None
+    recipient_located: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +89,17 @@ class ExtractedPairing:
         }
 
     def as_payload(self) -> dict[str, Any]:
-        return {**self.as_json(), "text": self.text, "start": self.start, "end": self.end}
+        payload = {**self.as_json(), "text": self.text, "start": self.start, "end": self.end}
+        for side, kind, located in (
+            ("donor", self.donor_organisation, self.donor_located),
+            ("recipient", self.recipient_organisation, self.recipient_located),
+        ):
+            payload[f"{side}_kind"] = "organisation" if kind else "region"
+            if kind:
+                payload[f"{side}_organisation_kind"] = kind
+            if located and not payload.get(f"{side}_code"):
+                payload[f"{side}_code"] = located  # the place to look in / create it in
+        return payload
 
 
 @dataclass
@@ -135,7 +151,7 @@ class Extractor:
                     ),
                 )
             )
-        for stated in find_pairings(text, mentions, around):
+        for stated in find_pairings(text, pairing_parties(text, mentions, around), around):
             start, end = norm.original_span(stated.start, stated.end)
             result.pairings.append(
                 ExtractedPairing(
@@ -146,6 +162,10 @@ class Extractor:
                     text=original[start:end],
                     start=start,
                     end=end,
+                    donor_organisation=stated.donor.organisation,
+                    recipient_organisation=stated.recipient.organisation,
+                    donor_located=stated.donor.located,
+                    recipient_located=stated.recipient.located,
                 )
             )
         return result

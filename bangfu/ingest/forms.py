@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.ingest.readers import SUPPORTED_SUFFIXES
+from bangfu.pairings.models import OrganisationKind
 
 
 class UploadForm(forms.Form):
@@ -35,6 +36,26 @@ class AcceptForm(forms.Form):
     donor_code = forms.CharField(label=_("Donor region code"), max_length=12, required=False)
     recipient_code = forms.CharField(
         label=_("Recipient region code"), max_length=12, required=False
+    )
+    # An organisation party: one on record (id), or the name and kind of a new one (its region
+    # in the *_code field).
+    donor_organisation = forms.IntegerField(
+        label=_("Donor organisation (id)"), min_value=1, required=False
+    )
+    recipient_organisation = forms.IntegerField(
+        label=_("Recipient organisation (id)"), min_value=1, required=False
+    )
+    donor = forms.CharField(label=_("Donor name"), max_length=200, required=False)
+    recipient = forms.CharField(label=_("Recipient name"), max_length=200, required=False)
+    donor_organisation_kind = forms.ChoiceField(
+        label=_("Donor organisation kind"),
+        choices=[("", "—"), *OrganisationKind.choices],
+        required=False,
+    )
+    recipient_organisation_kind = forms.ChoiceField(
+        label=_("Recipient organisation kind"),
+        choices=[("", "—"), *OrganisationKind.choices],
+        required=False,
     )
 
     def changes(self) -> dict[str, Any]:

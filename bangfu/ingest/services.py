@@ -33,7 +33,14 @@ from bangfu.ingest.extract import Extraction, Extractor, get_extractor
 from bangfu.ingest.models import Document, FactKind, FactStatus, ProposedFact
 from bangfu.ingest.readers import read_bytes
 from bangfu.ingest.selectors import document_q
-from bangfu.pairings.models import Pairing, PairingKind, PairingLevel
+from bangfu.pairings.models import (
+    Organisation,
+    OrganisationKind,
+    Pairing,
+    PairingKind,
+    PairingLevel,
+)
+from bangfu.regions import codes
 from bangfu.regions.models import Region
 
 MAX_TEXT_CHARS = 500_000
@@ -55,7 +62,17 @@ EDITABLE = (
     "recipient_code",
     "kind",
     "level",
+    # Organisation parties: the organisation chosen, or the name, kind and region of a new one.
+    "donor",
+    "recipient",
+    "donor_kind",
+    "recipient_kind",
+    "donor_organisation",
+    "recipient_organisation",
+    "donor_organisation_kind",
+    "recipient_organisation_kind",
 )
+SIDES = ("donor", "recipient")
 
 
 def _audit(actor: Any, instance: Any, action: AuditAction, before: Any = None) -> None:
@@ -114,6 +131,7 @@ def document_upload(
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     ProposedFact.objects.bulk_create(_facts(document, extraction))
+    _resolve_organisations(document)
     _audit(actor, document, AuditAction.CREATE)
     return document
 
@@ -140,6 +158,42 @@ def _facts(document: Document, extraction: Extraction) -> list[ProposedFact]:
         for p in extraction.pairings
     )
     return facts
+
+
+def _resolve_organisations(document: Document) -> None:
+    """Organisation parties of the proposed pairings, matched by name to the organisations on
+    record (one with that name in the place the text locates it, else the only one with that
+    name); the others stay proposals of new organisations for the reviewer to confirm."""
+    from bangfu.pairings.models import Organisation
+
+    facts = [f for f in document.facts.all() if f.kind == FactKind.PAIRING]
+    names = {
+        f.payload.get(side)
+        for f in facts
+        for side in SIDES
+        if f.payload.get(f"{side}_kind") == "organisation"
+    }
+    if not names:
+        return
+    by_name: dict[str, list[Organisation]] = {}
+    for organisation in Organisation.objects.filter(name__in=names).order_by("pk"):
+        by_name.setdefault(organisation.name, []).append(organisation)
+    changed = []
+    for fact in facts:
+        for side in SIDES:
+            if fact.payload.get(f"{side}_kind") != "organisation":
+                continue
+            found = by_name.get(fact.payload.get(side) or "", [])
+            near = str(fact.payload.get(f"{side}_code") or "")
+            prefix = codes.prefix_of(near) if near else ""
+            if prefix and len(found) > 1:
+                found = [o for o in found if str(o.region_id).startswith(prefix)]
+            if len(found) == 1:
+                fact.payload[f"{side}_organisation"] = found[0].pk
+                fact.payload[f"{side}_code"] = found[0].region_id
+                changed.append(fact)
+    if changed:
+        ProposedFact.objects.bulk_update(changed, ["payload"])
 
 
 def _require_reviewable(actor: Any, fact: ProposedFact) -> ProposedFact:
@@ -360,26 +414,93 @@ _LEVELS = {
 }
 
 
+_ORGANISATION_LEVELS = {
+    ("enterprise", "village"): PairingLevel.ENTERPRISE_VILLAGE,
+    ("social_organisation", "village"): PairingLevel.SOCIAL_ORG_VILLAGE,
+    ("school", "school"): PairingLevel.SCHOOL_SCHOOL,
+    ("hospital", "hospital"): PairingLevel.HOSPITAL_HOSPITAL,
+}
+
+
+def _party(actor: Any, side: str, payload: dict[str, Any]) -> Region | Organisation:
+    """The pairing's party on `side`: a region by code, an organisation on record by id, or a
+    new organisation (its name, kind and region as proposed or edited) created now."""
+    from bangfu.pairings.selectors import party_organisation_get
+    from bangfu.pairings.services import organisation_create
+
+    code = str(payload.get(f"{side}_code") or "").strip()
+    if payload.get(f"{side}_kind") != "organisation":
+        region = Region.objects.filter(code=code).first() if code else None
+        if region is None:
+            raise ValidationFailed(
+                {f"{side}_code": [_("Give the region codes of both sides of the pairing.")]}
+            )
+        return region
+    chosen = payload.get(f"{side}_organisation")
+    if chosen:
+        try:
+            organisation = party_organisation_get(pk=int(chosen))
+        except (TypeError, ValueError):
+            organisation = None
+        if organisation is None:
+            raise ValidationFailed({f"{side}_organisation": [_("No such organisation.")]})
+        return organisation
+    name = str(payload.get(side) or "").strip()
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        raise ValidationFailed(
+            {
+                f"{side}_code": [
+                    _("Give the region code of the new organisation %(name)s.") % {"name": name}
+                ]
+            }
+        )
+    existing = Organisation.objects.filter(region=region, name=name).first()
+    if existing is not None:
+        return existing
+    return organisation_create(
+        actor=actor,
+        name=name,
+        kind=payload.get(f"{side}_organisation_kind") or OrganisationKind.OTHER,
+        region=region,
+    )
+
+
+def _party_type(party: Region | Organisation) -> str:
+    return party.level if isinstance(party, Region) else party.kind
+
+
+def _party_filter(side: str, party: Region | Organisation) -> dict[str, Any]:
+    if isinstance(party, Region):
+        return {f"{side}_region": party, f"{side}_organisation__isnull": True}
+    return {f"{side}_organisation": party, f"{side}_region__isnull": True}
+
+
 def _accept_pairing(actor: Any, fact: ProposedFact, payload: dict[str, Any]) -> tuple[str, Any]:
+    """The stated pairing, between regions or organisations (created on the way when the
+    reviewer confirmed a new one); an existing pairing of the same parties is reused."""
     from bangfu.pairings.services import pairing_create
 
-    donor = Region.objects.filter(code=payload.get("donor_code") or "").first()
-    recipient = Region.objects.filter(code=payload.get("recipient_code") or "").first()
-    if donor is None or recipient is None:
-        raise ValidationFailed(
-            {"donor_code": [_("Give the region codes of both sides of the pairing.")]}
-        )
-    level = payload.get("level") or _LEVELS.get((donor.level, recipient.level))
+    donor = _party(actor, "donor", payload)
+    recipient = _party(actor, "recipient", payload)
+    types = (_party_type(donor), _party_type(recipient))
+    regions = isinstance(donor, Region) and isinstance(recipient, Region)
+    level = payload.get("level") or (
+        _LEVELS.get(types) if regions else _ORGANISATION_LEVELS.get(types, PairingLevel.OTHER)
+    )
     if level is None:
         raise ValidationFailed({"level": [_("Say at which level the pairing is made.")]})
-    existing = Pairing.objects.filter(donor_region=donor, recipient_region=recipient).first()
+    existing = Pairing.objects.filter(
+        **_party_filter("donor", donor), **_party_filter("recipient", recipient)
+    ).first()
     if existing is not None and can_view_pairing(actor, existing):
         return "pairings.pairing", existing.pk
+    default_kind = PairingKind.EAST_WEST if regions else PairingKind.PAIRED_ASSISTANCE
     pairing = pairing_create(
         actor=actor,
         donor=donor,
         recipient=recipient,
-        kind=payload.get("kind") or PairingKind.EAST_WEST,
+        kind=payload.get("kind") or default_kind,
         level=level,
         start_date=fact.document.report_date or dt.date.today(),
         notes=_("From document %(doc)s, characters %(a)s–%(b)s (%(link)s)")

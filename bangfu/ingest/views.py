@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.scopes import visible_pairings
 from bangfu.core.errors import PermissionDenied, ValidationFailed
-from bangfu.ingest import forms, selectors, services
+from bangfu.ingest import forms, labels, selectors, services
 from bangfu.ingest.models import Document, FactKind, FactStatus, ProposedFact
+from bangfu.pairings.models import OrganisationKind
 from bangfu.regions.models import Region
 
 
@@ -114,6 +115,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _initial(fact: ProposedFact, document: Document) -> dict[str, Any]:
+    """The review form's values, and the fact's codes as words (units, qualifiers, parties)."""
     payload = fact.payload
     year = document.report_date.year if document.report_date else None
     return {
@@ -121,8 +123,25 @@ def _initial(fact: ProposedFact, document: Document) -> dict[str, Any]:
         "indicator": payload.get("indicator") or "",
         "period": services.period_text(payload.get("period"), year),
         "is_target": bool(payload.get("is_target")),
-        "donor_code": payload.get("donor_code") or "",
-        "recipient_code": payload.get("recipient_code") or "",
+        "unit_label": labels.unit_label(payload.get("unit"), payload.get("measure")),
+        "qualifier_label": labels.qualifier_label(payload.get("qualifier")),
+        "parties": [_party(payload, side) for side in services.SIDES],
+    }
+
+
+def _party(payload: dict[str, Any], side: str) -> dict[str, Any]:
+    organisation = payload.get(f"{side}_kind") == "organisation"
+    kind = payload.get(f"{side}_organisation_kind") or ""
+    return {
+        "side": side,
+        "label": _("Donor") if side == "donor" else _("Recipient"),
+        "name": payload.get(side) or "",
+        "code": payload.get(f"{side}_code") or "",
+        "is_organisation": organisation,
+        "organisation": payload.get(f"{side}_organisation") or "",
+        "organisation_kind": kind,
+        "kind_label": OrganisationKind(kind).label if kind in OrganisationKind.values else "",
+        "kinds": OrganisationKind.choices,
     }
 
 

@@ -137,3 +137,42 @@ def test_the_api_refuses_reviews_outside_the_scope(world, document):
     )
     assert created.status_code == 404
     assert Client().get("/api/ingest/documents/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_the_review_page_names_units_and_qualifiers_in_chinese(world, document):
+    page = client_for(world.alice).get(f"/ingest/documents/{document.pk}/").content.decode()
+    assert "45 人 · 精确" in page
+    assert "3 个 · 精确" in page
+    assert "person ·" not in page
+    assert "exact" not in page
+
+
+@pytest.mark.django_db
+def test_an_organisation_pairing_is_reviewed_and_accepted_on_the_page(world):
+    text = f"{YEAR}-04-01 简报\n深圳市龙华区人民医院与凤山县人民医院携手结对,开展义诊3次。"
+    document = services.document_upload(
+        actor=world.dana, source_name="医院.txt", text=text, region=world.fengshan
+    )
+    fact = document.facts.get(kind="pairing")
+    page = client_for(world.dana).get(f"/ingest/documents/{document.pk}/").content.decode()
+    assert 'data-testid="party-donor"' in page
+    assert 'name="donor_organisation"' in page
+    assert 'name="recipient_organisation_kind"' in page
+    assert "深圳市龙华区人民医院 <small>(医院, 待新建)</small>" in page
+    assert client_for(world.charlie).post(f"/ingest/facts/{fact.pk}/accept/").status_code == 404
+    response = client_for(world.dana).post(
+        f"/ingest/facts/{fact.pk}/accept/",
+        {
+            "donor": "深圳市龙华区人民医院",
+            "donor_organisation_kind": "hospital",
+            "donor_code": "440309000000",
+            "recipient": "凤山县人民医院",
+            "recipient_organisation_kind": "hospital",
+            "recipient_code": "451223000000",
+        },
+    )
+    assert response.status_code == 302
+    fact.refresh_from_db()
+    assert fact.status == FactStatus.ACCEPTED
+    assert fact.record_type == "pairings.pairing"

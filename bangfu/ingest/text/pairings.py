@@ -9,6 +9,11 @@ Patterns (each a small function over one sentence and its place mentions):
 - dash: X-Y 粤桂协作框架协议 (X-Y followed by 协作/协议/共建/帮扶/结对).
 - towards: X 向 Y 捐赠.
 - unit: Y … 帮扶单位 X (the assisting unit named as such).
+
+Parties are places and organisations (X公司与Y村结对, X中学帮扶Y中学): `pairing_parties` merges the
+organisations named by suffix into the place mentions, with the villages written after a
+pairing word in their sentences that the gazetteer does not know. An organisation takes part in
+the verb and "with" patterns only (a company donating to a county is not a pairing).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bangfu.ingest.text.context import Breaks
-from bangfu.ingest.text.places import Mention
+from bangfu.ingest.text.places import Mention, organisation_mentions, unknown_villages
 from bangfu.regions.codes import is_within
 
 _VERBS = re.compile(
@@ -30,6 +35,7 @@ _LIST_JOINERS = ("、", "和", "及", "与")
 _GAP_BEFORE_VERB = re.compile(r"[^,;:()、]{0,14}")
 _UNIT_WORDS = re.compile(r"帮扶单位|帮扶方|帮扶责任单位|结对单位")
 _WITH_TAIL = re.compile(r"[^,;:]{0,18}?(结对|携手|协作|共建)")
+_ORGANISATION_WITH_TAIL = re.compile(r"[^,;:。]{0,12}?(结对|结成|携手|建立帮扶|签订帮扶|开展帮扶)")
 _DASH_TAIL = re.compile(r"[^,;:]{0,10}?(协作|协议|共建|帮扶|结对)")
 _LIST_PUNCTUATION = re.compile(r"[,;:、]")
 _VISIT_TAIL = re.compile(r"[^,;:]{0,6}?开展(对口帮扶|扶贫协作|对口支援|结对帮扶|帮扶)")
@@ -124,14 +130,20 @@ def _by_pair_words(sentence: _Sentence) -> Found:
     for left, right in itertools.pairwise(sentence.mentions):
         gap = text[left.end - offset : right.start - offset]
         after = right.end - offset
-        dash = gap in ("-", "—", "–", "——") and _DASH_TAIL.match(text, after)
-        towards = gap == "向" and text.startswith(("捐赠", "捐款", "捐资", "援建"), after)
-        together = (
-            len(gap) <= 16
-            and gap[-1:] in ("与", "和", "同")
-            and not _LIST_PUNCTUATION.search(gap)
-            and _WITH_TAIL.match(text, after)
+        places = left.organisation is None and right.organisation is None
+        dash = places and gap in ("-", "—", "–", "——") and _DASH_TAIL.match(text, after)
+        towards = (
+            places and gap == "向" and text.startswith(("捐赠", "捐款", "捐资", "援建"), after)
         )
+        if places:
+            together = (
+                len(gap) <= 16
+                and gap[-1:] in ("与", "和", "同")
+                and not _LIST_PUNCTUATION.search(gap)
+                and _WITH_TAIL.match(text, after)
+            )
+        else:  # an organisation: joined right to the other party, and paired in so many words
+            together = gap in ("与", "和", "同") and _ORGANISATION_WITH_TAIL.match(text, after)
         if dash or towards or together:
             found.append((left, right, left.start, right.end))
     return found
@@ -157,6 +169,37 @@ PATTERNS: tuple[Callable[[_Sentence], Found], ...] = (
     _by_pair_words,
     _by_unit,
 )
+
+
+# Where the other party of an organisation's pairing begins: after a pairing verb or 与/和/同.
+_PARTY_START = re.compile(_VERBS.pattern + "|与|和|同")
+
+
+def pairing_parties(text: str, places: Sequence[Mention], breaks: Breaks) -> list[Mention]:
+    """The places and organisations of `text`, in reading order: places written inside an
+    organisation's name (凤山县 in 凤山县第二中学) give way to it, and in the sentences naming an
+    organisation, villages the gazetteer does not know are added where a party may begin."""
+    organisations = organisation_mentions(text, places)
+    if not organisations:
+        return list(places)
+    spans = [(o.start, o.end) for o in organisations]
+    kept = [m for m in places if not any(a <= m.start and m.end <= b for a, b in spans)]
+    starts: list[int] = []
+    for sentence_start, sentence_end in sorted(
+        {breaks.sentence_span(o.start) for o in organisations}
+    ):
+        starts.extend(m.end() for m in _PARTY_START.finditer(text, sentence_start, sentence_end))
+    # 与凤山县金牙村: the village may follow the place that locates it.
+    opening = set(starts)
+    starts.extend(m.end for m in kept if m.start in opening and m.region is not None)
+    known = sorted([*kept, *organisations], key=lambda m: m.start)
+    villages = [
+        v
+        for v in unknown_villages(text, starts, known)
+        if not any(m.start < v.end and v.start < m.end and m.start != v.start for m in known)
+    ]
+    known = [m for m in known if not any(v.start <= m.start < v.end for v in villages)]
+    return sorted([*known, *villages], key=lambda m: m.start)
 
 
 def find_pairings(

@@ -9,7 +9,9 @@ Organisations are found by their suffix (公司, 学校, 医院, 街道…).
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bangfu.regions.codes import Level, shared_depth
@@ -80,14 +82,59 @@ _SUFFIXES_BY_LEVEL: dict[str, tuple[str, ...]] = {
     Level.TOWNSHIP: ("镇", "乡", "街道"),
     Level.VILLAGE: ("村", "社区"),
 }
+# Written suffix of an organisation's name → its kind (the values of pairings.OrganisationKind).
+ORGANISATION_KINDS: dict[str, str] = {
+    "股份有限公司": "enterprise",
+    "有限责任公司": "enterprise",
+    "有限公司": "enterprise",
+    "公司": "enterprise",
+    "集团": "enterprise",
+    "银行": "enterprise",
+    "职业技术学校": "school",
+    "职业学校": "school",
+    "技工学校": "school",
+    "小学": "school",
+    "中学": "school",
+    "学校": "school",
+    "幼儿园": "school",
+    "大学": "school",
+    "学院": "school",
+    "人民医院": "hospital",
+    "中医医院": "hospital",
+    "中医院": "hospital",
+    "妇幼保健院": "hospital",
+    "医院": "hospital",
+    "卫生院": "hospital",
+    "商会": "social_organisation",
+    "协会": "social_organisation",
+    "基金会": "social_organisation",
+    "慈善会": "social_organisation",
+    "研究院": "other",
+}
 _ORGANISATION_SUFFIX = re.compile(
-    r"股份有限公司|有限公司|公司|集团|小学|中学|学校|幼儿园|医院|卫生院|商会|协会|基金会|慈善会|"
-    r"银行|研究院|大学"
+    "|".join(re.escape(s) for s in sorted(ORGANISATION_KINDS, key=len, reverse=True))
 )
 _MAX_REMEMBERED_CHAINS = 20_000
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,14}$")
-# Words that end the text before an organisation's name (的, 和, 在 …).
-_NAME_STOP = re.compile(r".*[的和与及在到向为对由从、]")
+# Words that end the text before an organisation's name (的, 和, 在 …, and the verbs that
+# introduce one: 组织, 帮扶, 结对 …).
+_NAME_STOP = re.compile(
+    r".*(?:[的和与及在到向为对由从、同跟赴]|帮扶|结对|对口|援建|支援|协作|携手|共建|联合|组织|动员|"
+    r"引导|推动|促成|协调|发动|邀请|通过|其中|包括|以及|举行|召开|开展|捐赠|参加|参与|走进|来到|"
+    r"前往|深入|看望|慰问|落户|入驻|引进|引入|支持)"
+)
+# A name ending so is a kind of organisation, not one (相关医院, 各级学校, 定点医院).
+_GENERIC_HEAD = re.compile(
+    r"(?:相关|有关|各类|各级|各个|定点|其他|其它|所在|当地|上述|多家|等|所|家|各)$"
+)
+# A village or community written after a pairing word but missing from the gazetteer.
+_UNKNOWN_VILLAGE = re.compile(
+    r"(?![该本全各每其个])[\u4e00-\u9fff]{2,4}?(?:村委会|村|社区)(?![民委级干集两组务庄])"
+)
+_GENERIC_VILLAGE = re.compile(
+    r"(?:贫困|行政|自然|示范|重点|帮扶|结对|脱贫|深度贫困|相对贫困|安置|搬迁|乡|农|城中|新农|"
+    r"美丽乡|建档立卡贫困|出列)(?:村委会|村|社区)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +143,10 @@ class Mention:
     end: int
     written: str
     region: RegionRecord | None  # None when the name is ambiguous or unknown
+    # For an organisation: its kind (enterprise, school …) and the code of the place its name
+    # begins with (凤山县第二中学 → 凤山县), where it probably is.
+    organisation: str | None = None
+    located: str | None = None
 
     @property
     def code(self) -> str | None:
@@ -226,18 +277,62 @@ def _nearest(matches: tuple[RegionRecord, ...], known: list[str]) -> RegionRecor
     return winners[0] if len(winners) == 1 and best > 0 else None
 
 
-def organisations(text: str) -> list[tuple[int, int, str]]:
-    """Organisations named by suffix (公司, 学校, 医院…): (start, end, name)."""
-    found = []
+def organisation_mentions(text: str, places: Sequence[Mention] = ()) -> list[Mention]:
+    """Organisations named by suffix (公司, 中学, 医院…), each a Mention without a region.
+
+    The name runs back from the suffix over Chinese characters to the last word that cannot be
+    part of it (的, 与, 帮扶 …); when a place is named inside that stretch, the name begins with
+    the place (今年以来龙华区实验学校 → 龙华区实验学校), which is also where the organisation
+    probably is.
+    """
+    found: list[Mention] = []
+    floor = 0
+    place_starts = [m.start for m in places]
     for suffix in _ORGANISATION_SUFFIX.finditer(text):
-        head = _NAME_CHARS.search(text, max(0, suffix.start() - 14), suffix.start())
+        at = suffix.start()
+        if at < floor:
+            continue
+        head = _NAME_CHARS.search(text, max(0, at - 14, floor), at)
         if head is None:
             continue
-        name = head.group()
-        stop = _NAME_STOP.match(name)
+        start = head.start()
+        stop = _NAME_STOP.match(text, start, at)
         if stop:
-            name = name[stop.end() :]
-        if len(name) < 2:
+            start = stop.end()
+        first = bisect.bisect_left(place_starts, start)
+        inside = [m for m in places[first:] if m.start < at]
+        if inside and inside[0].start > start:
+            start = inside[0].start
+        if at - start < 2 or _GENERIC_HEAD.search(text, start, at):
             continue
-        found.append((suffix.start() - len(name), suffix.end(), name + suffix.group()))
+        located = next((m.code for m in reversed(inside) if m.end <= at and m.code), None)
+        kind = ORGANISATION_KINDS[suffix.group()]
+        found.append(Mention(start, suffix.end(), text[start : suffix.end()], None, kind, located))
+        floor = suffix.end()
+    return found
+
+
+def organisations(text: str) -> list[tuple[int, int, str]]:
+    """Organisations named by suffix (公司, 学校, 医院…): (start, end, name)."""
+    return [(m.start, m.end, m.written) for m in organisation_mentions(text)]
+
+
+def unknown_villages(text: str, starts: Sequence[int], known: Sequence[Mention]) -> list[Mention]:
+    """Villages or communities written at `starts` (right after a pairing word) that the
+    gazetteer does not know, located at the place written just before them if any."""
+    ends = {m.end: m for m in known if m.region is not None}
+    taken = {m.start for m in known}
+    found = []
+    for at in starts:
+        if at in taken:
+            continue
+        match = _UNKNOWN_VILLAGE.match(text, at)
+        if match is None or _GENERIC_VILLAGE.search(match.group()):
+            continue
+        before = ends.get(at)
+        if before is None:
+            found.append(Mention(at, match.end(), match.group(), None))
+        else:  # 凤山县金牙村: one party, located in the place
+            written = text[before.start : match.end()]
+            found.append(Mention(before.start, match.end(), written, None, None, before.code))
     return found
