@@ -8,11 +8,10 @@ messages reach pages, CSV reports and logs.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import os
 import re
-from base64 import b64encode
+from binascii import b2a_base64
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -59,22 +58,38 @@ def _range_reason(spec: Spec) -> str:
     }
 
 
+def _stripped(values: Sequence[Any]) -> list[str]:
+    """Every cell as stripped text (a whole column of strings in one pass)."""
+    try:
+        return [value.strip() for value in values]
+    except AttributeError:  # numbers from a spreadsheet
+        return [_text(value) for value in values]
+
+
 def convert_text(spec: Spec, values: Sequence[Any]) -> Converted:
-    out: list[Any] = []
+    out = _stripped(values)
     errors: Errors = []
     limit = spec.max_length
-    for index, value in enumerate(values):
-        text = _text(value)
-        if limit and len(text) > limit:
-            errors.append((index, _("Longer than %d characters.") % limit))
-        out.append(text)
+    if limit and max(map(len, out), default=0) > limit:
+        reason = _("Longer than %d characters.") % limit
+        errors = [(index, reason) for index, text in enumerate(out) if len(text) > limit]
     return out, errors
 
 
 def convert_int(spec: Spec, values: Sequence[Any]) -> Converted:
+    low, high = spec.low, spec.high
+    try:  # the usual column: whole numbers as text, within the range
+        numbers = [int(value) for value in values if value.__class__ is str]
+        if (
+            len(numbers) == len(values)
+            and (low is None or min(numbers, default=low) >= low)
+            and (high is None or max(numbers, default=high) <= high)
+        ):
+            return numbers, []
+    except ValueError:
+        pass
     out: list[Any] = []
     errors: Errors = []
-    low, high = spec.low, spec.high
     for index, value in enumerate(values):
         try:
             number = int(value) if isinstance(value, str | int) else int(_decimal(value))
@@ -91,6 +106,20 @@ def convert_int(spec: Spec, values: Sequence[Any]) -> Converted:
 
 
 def _convert_decimal(spec: Spec, values: Sequence[Any], factor: Decimal | None) -> Converted:
+    if factor is None:
+        # The usual column: plain decimal text within the range, converted in one pass. Anything
+        # else (commas, numbers from a spreadsheet, NaN, a value out of range) takes the
+        # cell-by-cell path below, which says what is wrong with which cell.
+        try:
+            numbers = [Decimal(value) for value in values if value.__class__ is str]
+            if len(numbers) == len(values) and all(n.is_finite() for n in numbers):
+                low, high = spec.low, spec.high
+                if (low is None or min(numbers, default=low) >= low) and (
+                    high is None or max(numbers, default=high) <= high
+                ):
+                    return [n.quantize(CENT, rounding=ROUND_HALF_UP) for n in numbers], []
+        except (InvalidOperation, ValueError, TypeError):
+            pass
     out: list[Any] = []
     errors: Errors = []
     low, high = spec.low, spec.high
@@ -120,9 +149,15 @@ def convert_wan(spec: Spec, values: Sequence[Any]) -> Converted:
 
 
 def convert_bool(spec: Spec, values: Sequence[Any]) -> Converted:
-    out: list[Any] = []
-    errors: Errors = []
     labels = BOOLEAN_LABELS
+    try:
+        out: list[Any] = [labels.get(value) for value in values]
+    except TypeError:  # an unhashable cell
+        out = [None]
+    if None not in out:
+        return out, []
+    out = []
+    errors: Errors = []
     for index, value in enumerate(values):
         found = labels.get(value) if isinstance(value, str) else None
         if found is None:
@@ -134,9 +169,15 @@ def convert_bool(spec: Spec, values: Sequence[Any]) -> Converted:
 
 
 def convert_choice(spec: Spec, values: Sequence[Any]) -> Converted:
-    out: list[Any] = []
-    errors: Errors = []
     labels = spec.choices
+    try:
+        out: list[Any] = [labels.get(value) for value in values]
+    except TypeError:  # an unhashable cell
+        out = [None]
+    if None not in out:
+        return out, []
+    out = []
+    errors: Errors = []
     stored = set(labels.values())
     reason = ""
     for index, value in enumerate(values):
@@ -188,7 +229,14 @@ def convert_code(spec: Spec, values: Sequence[Any]) -> Converted:
     return out, errors
 
 
+PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+
+
 def convert_phone(spec: Spec, values: Sequence[Any]) -> Converted:
+    stripped = _stripped(values)
+    fullmatch = PHONE_RE.fullmatch
+    if all(map(fullmatch, stripped)):
+        return stripped, []
     out: list[Any] = []
     errors: Errors = []
     for index, value in enumerate(values):
@@ -279,7 +327,11 @@ def convert_column(spec: Spec, values: Sequence[Any]) -> tuple[list[Any], Errors
     """Blank cells become None (an error when the column is required); the rest convert."""
     if None not in values and "" not in values:  # the usual full column: no per-cell test
         return CONVERTERS[spec.kind](spec, values)
-    present = [i for i, v in enumerate(values) if not blank(v)]
+    present = [
+        i
+        for i, v in enumerate(values)
+        if v is not None and v != "" and not (v.__class__ is str and v.isspace())
+    ]
     errors: Errors = []
     if spec.required and len(present) < len(values):
         taken = set(present)
@@ -302,15 +354,11 @@ def _merge(result: Converted, errors: Errors) -> Converted:
 
 
 def id_tokens(canonicals: Sequence[str]) -> list[str]:
-    """pii.id_token for a whole column: the HMAC state is keyed once and copied per value."""
-    keyring = crypto.current_keyring()
-    base = hmac.new(keyring.hmac_key, f"{ID_TOKEN_PURPOSE}\x00".encode(), hashlib.sha256)
-    out = []
-    for canonical in canonicals:
-        h = base.copy()
-        h.update(canonical.encode())
-        out.append(h.hexdigest())
-    return out
+    """pii.id_token for a whole column (canonical IDs are already normalised)."""
+    key = crypto.current_keyring().hmac_key
+    prefix = f"{ID_TOKEN_PURPOSE}\x00"
+    digest = hmac.digest
+    return [digest(key, (prefix + c).encode(), "sha256").hex() for c in canonicals]
 
 
 def encrypt_column(values: Sequence[str | None], *, context: str) -> list[str]:
@@ -320,14 +368,13 @@ def encrypt_column(values: Sequence[str | None], *, context: str) -> list[str]:
     cipher = keyring.cipher(key_id)
     aad = f"{crypto.VERSION}:{key_id}:{context}".encode()
     prefix = f"{crypto.VERSION}:{key_id}:"
-    nonces = os.urandom(crypto.NONCE_BYTES * len(values))
-    out = []
     size = crypto.NONCE_BYTES
-    for index, value in enumerate(values):
-        if not value:
-            out.append("")
-            continue
-        nonce = nonces[index * size : (index + 1) * size]
-        sealed = cipher.encrypt(nonce, value.encode(), aad)
-        out.append(prefix + b64encode(nonce + sealed).decode("ascii"))
-    return out
+    random = os.urandom(size * len(values))
+    nonces = [random[start : start + size] for start in range(0, len(random), size)]
+    seal = cipher.encrypt
+    return [
+        prefix + b2a_base64(nonce + seal(nonce, value.encode(), aad), newline=False).decode()
+        if value
+        else ""
+        for nonce, value in zip(nonces, values, strict=True)
+    ]

@@ -1,23 +1,30 @@
 """The import of village, household and person tables.
 
-Files are read as streams in batches. Each batch is converted and validated column by column
-(columns.py), then checked against the file so far (duplicate numbers and ID tokens, one head
-per household) and against the database with one query per batch and concern (village codes,
-existing households and persons, person → household references). Everything runs inside one
-transaction: batches are written as long as no error has been found, reading continues to
-the end to report every bad row, and any error rolls the whole import back, so a refused file
-writes nothing. Re-imports match households by number and persons by (household, ID token);
-unchanged rows are not written.
+Files are read as streams in batches of records. Each batch is converted, validated column by
+column, checked row by row, tokenised and encrypted by `prepare.prepare` (no database), in two
+forked worker processes for big imports. The main process takes the prepared batches in file
+order, checks them against the file so far (duplicate numbers and ID tokens, one head per
+household) and against the database with one query per batch and concern (village codes,
+existing households and persons, person → household references), and writes them.
+
+Everything runs inside one transaction: batches are written as long as no error has been
+found, reading continues to the end to report every bad row, and any error rolls the whole
+import back, so a refused file writes nothing. Re-imports match households by number and
+persons by (household, ID token); unchanged rows are not written. A table that was empty when
+the import began needs no lookups of existing rows: the in-file checks already cover it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import csv
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role
@@ -25,20 +32,23 @@ from bangfu.accounts.scopes import require_role, scope_for
 from bangfu.core.errors import ImportRefused, RowError
 from bangfu.core.models import AuditAction, Job
 from bangfu.core.services import audit_record
+from bangfu.households import crypto
 from bangfu.households.fields import EncryptedTextField, reveal
-from bangfu.households.importing import columns as cols
+from bangfu.households.importing import prepare as prep
+from bangfu.households.importing import writer as db
 from bangfu.households.importing.mapping import TABLES, Spec, apply_overrides, schema_of
 from bangfu.households.importing.writer import TableWriter, comparable
 from bangfu.households.models import Household, VillageFigures
-from bangfu.households.services import compute_incomes
 from bangfu.ingest.spreadsheets import iter_cells, match_headers
 from bangfu.regions.codes import Level
 from bangfu.regions.models import Region
 
-BATCH_ROWS = 20_000
+BATCH_ROWS = 20_000  # spreadsheet rows per batch
+BLOCK_CHARS = 3_000_000  # CSV characters per batch (about 20,000 records)
 QUERY_CHUNK = 5_000
 MAX_MESSAGES = 10_000
-INCOME = ("wage_income", "business_income", "property_income", "transfer_income", "business_costs")
+# Below this many rows the worker processes cost more to start than they save.
+POOL_MIN_ROWS = 50_000
 Progress = Callable[[int, int], None]
 
 
@@ -68,6 +78,21 @@ class Source:
 
 
 @dataclass
+class Plan:
+    """One file on its way through the import."""
+
+    index: int
+    name: str
+    table: str
+    specs: tuple[Spec, ...]
+    positions: dict[str, int]
+    width: int
+    tasks: Iterator[prep.Task]
+    counts: Counts
+    next_row: int = 2  # the row number of the next batch's first record
+
+
+@dataclass
 class Counts:
     rows: int = 0
     created: int = 0
@@ -89,8 +114,34 @@ def _chunks(items: Sequence[Any], size: int = QUERY_CHUNK) -> Iterator[Sequence[
         yield items[start : start + size]
 
 
-def _defaults(model: type[Any]) -> dict[str, Any]:
-    return {f.name: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
+def _open_csv(path: Path) -> TextIO:
+    """The file as text: UTF-8 (with or without BOM) or GB18030, as the shared reader takes it."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                handle.read(1 << 16)  # sniff: a wrong encoding fails within the first block
+        except UnicodeDecodeError:
+            continue
+        return path.open(encoding=encoding, newline="")
+    raise ValueError(_("The CSV file is neither UTF-8 nor GB18030 text."))
+
+
+def _csv_blocks(handle: TextIO, size: int) -> Iterator[str]:
+    """The rest of a CSV file as blocks of about `size` characters of whole records: a block
+    ends at a line break, after an even number of quote characters (a quoted field may hold
+    line breaks). Reading blocks rather than lines keeps the main process's share small."""
+    carry = ""
+    with handle:
+        while chunk := handle.read(size):
+            text = carry + chunk
+            cut = text.rfind("\n") + 1
+            if not cut or text.count('"', 0, cut) % 2:
+                carry = text  # no record ends here yet: read on
+                continue
+            carry = text[cut:]
+            yield text[:cut]
+        if carry:
+            yield carry
 
 
 class Importer:
@@ -112,11 +163,14 @@ class Importer:
         self.error_count = 0
         self.done = self.total = 0
         self.villages: dict[str, bool] = {}
-        self.household_numbers: set[str] = set()
+        # What the file so far holds, for the duplicate checks (numbers compacted, tokens as
+        # their first 128 bits, heads by household: millions of entries stay in memory).
+        self.household_numbers: set[Any] = set()
         self.village_years: set[tuple[str, int]] = set()
-        self.person_numbers: set[str] = set()
+        self.person_numbers: set[Any] = set()
         self.person_tokens: set[int] = set()
-        self.heads: set[str] = set()
+        self.heads: set[Any] = set()  # compacted household numbers
+        self.was_empty: dict[str, bool] = {}
 
     # Errors ------------------------------------------------------------------------------------
 
@@ -147,20 +201,32 @@ class Importer:
         prepared.sort(key=lambda item: item[0])
         self.total = sum(source.count_rows() for _order, _table, source in prepared)
         self.progress(0, self.total)
-        with transaction.atomic():
+        workers = prep.worker_count(self.total, POOL_MIN_ROWS)
+        with transaction.atomic(), db.bulk_session():
+            for table, model in prep.MODELS.items():
+                self.was_empty[table] = db.table_is_empty(model)
+            stamp = db.stamp()
+            plans: list[Plan] = []
             for _order, table, source in prepared:
-                counts = self._file(source, table)
-                name = Path(source.filename).name
-                summary.files[name] = {"table": table, **counts.__dict__}
-                if not self.error_count:
-                    audit_record(
-                        actor=self.actor,
-                        action=AuditAction.IMPORT,
-                        instance=job,
-                        after={"file": name, "table": table, **counts.__dict__},
-                    )
+                plan = self._open(len(plans), source, table, stamp)
+                if plan is not None:
+                    plans.append(plan)
+            tasks = (task for plan in plans for task in plan.tasks)
+            for batch in prep.ordered_map(prep.prepare, tasks, workers=workers):
+                self._batch(plans[batch.file_index], batch)
+            for plan in plans:
+                if not plan.counts.rows and not self.error_count:
+                    self.refuse(plan.name, 2, "", _("The file has no data rows."))
             if self.error_count:
                 raise ImportRefused(self.errors)
+            for plan in plans:
+                summary.files[plan.name] = {"table": plan.table, **plan.counts.__dict__}
+                audit_record(
+                    actor=self.actor,
+                    action=AuditAction.IMPORT,
+                    instance=job,
+                    after={"file": plan.name, "table": plan.table, **plan.counts.__dict__},
+                )
         return summary
 
     def _detect(self, source: Source) -> str | None:
@@ -172,85 +238,86 @@ class Importer:
             return None
         return detect_table(header, self.overrides)
 
-    def _file(self, source: Source, table: str) -> Counts:
+    def _open(self, index: int, source: Source, table: str, stamp: Any) -> Plan | None:
+        """Read the header; the plan's tasks then stream the rest of the file in batches."""
         name = Path(source.filename).name
         mapping = apply_overrides(table, self.overrides)
-        counts = Counts()
+        csv_path = source.path is not None and Path(source.filename).suffix.lower() == ".csv"
         try:
-            rows = source.cells()
-            header = next(rows, None)
+            if csv_path:
+                handle = _open_csv(Path(source.path or ""))
+                header = next(csv.reader(handle), None)
+            else:
+                rows = source.cells()
+                header = next(rows, None)
         except ValueError as exc:
             self.refuse(name, 0, "", str(exc))
-            return counts
+            return None
         if header is None:
             self.refuse(name, 1, "", _("The file is empty."))
-            return counts
+            return None
         positions, missing = match_headers(header, schema_of(mapping))
         for spec in missing:
             self.refuse(name, 1, spec.header, _("This required column is missing."))
         if missing:
-            return counts
+            if csv_path:
+                handle.close()
+            return None
+        specs = tuple(spec for spec in mapping if spec.key in positions)
+        language = translation.get_language()
+
+        def task(text: str | None = None, batch: list[list[Any]] | None = None) -> prep.Task:
+            return prep.Task(
+                file_index=index,
+                table=table,
+                specs=specs,
+                positions=positions,
+                width=len(header),
+                income_year=self.income_year,
+                stamp=stamp,
+                language=language,
+                text=text,
+                rows=batch,
+            )
+
+        def tasks() -> Iterator[prep.Task]:
+            try:
+                if csv_path:
+                    for text in _csv_blocks(handle, BLOCK_CHARS):
+                        yield task(text=text)
+                else:
+                    while batch := list(islice(rows, BATCH_ROWS)):
+                        yield task(batch=batch)
+            except ValueError as exc:  # an unreadable part of a spreadsheet
+                self.refuse(name, 0, "", str(exc))
+
+        return Plan(index, name, table, specs, positions, len(header), tasks(), Counts())
+
+    def _batch(self, plan: Plan, batch: prep.Prepared) -> None:
+        first = plan.next_row
+        plan.next_row += batch.records
+        for offset, header, reason in batch.errors:
+            self.refuse(plan.name, first + offset, header, reason)
+        numbers = [first + offset for offset in batch.offsets]
         handler = {
             "village": self._villages_batch,
             "household": self._households_batch,
             "person": self._persons_batch,
-        }[table]
-        specs = [spec for spec in mapping if spec.key in positions]
-        try:
-            for numbers, batch in self._batches(rows, len(header)):
-                converted, bad = self._convert(name, numbers, batch, specs, positions)
-                handler(name, numbers, converted, bad, specs, counts)
-                counts.rows += len(numbers)
-                self.done += len(numbers)
-                self.progress(self.done, max(self.total, self.done))
-        except ValueError as exc:  # unreadable part of a spreadsheet
-            self.refuse(name, 0, "", str(exc))
-        if not counts.rows and not self.error_count:
-            self.refuse(name, 2, "", _("The file has no data rows."))
-        return counts
-
-    def _batches(
-        self, rows: Iterable[list[Any]], width: int
-    ) -> Iterator[tuple[list[int], list[list[Any]]]]:
-        numbers: list[int] = []
-        batch: list[list[Any]] = []
-        for number, row in enumerate(rows, start=2):
-            if not any(v not in (None, "") for v in row):
-                continue
-            if len(row) < width:
-                row.extend([None] * (width - len(row)))
-            numbers.append(number)
-            batch.append(row)
-            if len(batch) >= BATCH_ROWS:
-                yield numbers, batch
-                numbers, batch = [], []
-        if batch:
-            yield numbers, batch
-
-    def _convert(
-        self,
-        name: str,
-        numbers: list[int],
-        batch: list[list[Any]],
-        specs: list[Spec],
-        positions: dict[str, int],
-    ) -> tuple[dict[str, list[Any]], set[int]]:
-        converted: dict[str, list[Any]] = {}
-        bad: set[int] = set()
-        for spec in specs:
-            position = positions[spec.key]
-            values, errors = cols.convert_column(spec, [row[position] for row in batch])
-            converted[spec.key] = values
-            for index, reason in errors:
-                bad.add(index)
-                self.refuse(name, numbers[index], spec.header, reason)
-        return converted, bad
+        }[plan.table]
+        handler(plan, numbers, batch)
+        plan.counts.rows += batch.rows
+        self.done += batch.rows
+        self.progress(self.done, max(self.total, self.done))
 
     # Shared checks -----------------------------------------------------------------------------
 
+    def header(self, plan: Plan, key: str) -> str:
+        return next(spec.header for spec in plan.specs if spec.key == key)
+
     def _check_villages(
-        self, name: str, numbers: list[int], codes: list[Any], bad: set[int], header: str
+        self, plan: Plan, numbers: list[int], codes: list[Any], bad: set[int]
     ) -> None:
+        header = self.header(plan, "village")
         unknown = sorted({c for c in codes if c and c not in self.villages})
         for chunk in _chunks(unknown):
             found = set(
@@ -260,239 +327,164 @@ class Importer:
             )
             self.villages.update({code: code in found for code in chunk})
         for index, code in enumerate(codes):
-            if index in bad or code is None:
-                continue
             if not self.villages.get(code):
                 self.refuse(
-                    name, numbers[index], header, _("No village with this code in the register.")
+                    plan.name,
+                    numbers[index],
+                    header,
+                    _("No village with this code in the register."),
                 )
                 bad.add(index)
             elif self.prefix is None or not code.startswith(self.prefix):
                 self.refuse(
-                    name, numbers[index], header, _("This village lies outside your scope.")
+                    plan.name, numbers[index], header, _("This village lies outside your scope.")
                 )
                 bad.add(index)
 
     def _unique_in_file(
         self,
-        name: str,
+        plan: Plan,
         numbers: list[int],
         keys: list[Any],
         seen: set[Any],
         bad: set[int],
-        header: str,
+        key: str,
         reason: str,
     ) -> None:
-        for index, key in enumerate(keys):
-            if key is None:
+        header = self.header(plan, key)
+        for index, value in enumerate(keys):
+            if index in bad:
                 continue
-            if key in seen:
-                self.refuse(name, numbers[index], header, reason)
+            if value in seen:
+                self.refuse(plan.name, numbers[index], header, reason)
                 bad.add(index)
             else:
-                seen.add(key)
+                seen.add(value)
 
-    def _write(
+    def write(
         self,
-        model: type[Any],
-        new: list[int],
-        updates: list[tuple[int, int]],
-        rows: dict[str, list[Any]],
-        present: Sequence[str],
+        model: type[models.Model],
+        batch: prep.Prepared,
+        new_rows: list[tuple[Any, ...]],
+        updates: list[tuple[tuple[Any, ...], dict[str, Any]]],
         counts: Counts,
-        changed_fields: Callable[[int, int], bool],
     ) -> None:
-        """Insert the new rows; update existing rows whose present fields changed."""
+        """Insert the new rows; update the existing rows (row, stored values) that changed."""
         if self.error_count:
             return
         writer = TableWriter(model)
-        encrypted = {
-            f.name: f.context
-            for f in model._meta.concrete_fields
-            if isinstance(f, EncryptedTextField)
+        writer.insert_rows(batch.columns, new_rows)
+        counts.created += len(new_rows)
+        if not updates:
+            return
+        position = {name: batch.columns.index(name) for name in batch.update_columns}
+        fields = {
+            name: next(f for f in model._meta.concrete_fields if name in (f.name, f.attname))
+            for name in batch.update_columns
         }
-
-        def column(key: str, indexes: list[int]) -> list[Any]:
-            values = [rows[key][i] for i in indexes]
-            return (
-                cols.encrypt_column(values, context=encrypted[key]) if key in encrypted else values
-            )
-
-        writer.insert({key: column(key, new) for key in rows}, len(new))
-        counts.created += len(new)
-        changed = [(index, pk) for index, pk in updates if changed_fields(index, pk)]
+        changed: list[tuple[Any, dict[str, Any]]] = []
+        for row, stored in updates:
+            typed: dict[str, Any] = {}
+            differs = False
+            for name in batch.update_columns:
+                db_field = fields[name]
+                value = row[position[name]]
+                if isinstance(db_field, EncryptedTextField):
+                    plain = crypto.decrypt(value, context=db_field.context) if value else ""
+                    differs = differs or reveal(stored[name]) != plain
+                else:
+                    value = db_field.to_python(value)
+                    differs = differs or comparable(stored[name]) != comparable(value)
+                typed[name] = value
+            if differs:
+                changed.append((stored["id"], typed))
         counts.updated += len(changed)
         counts.unchanged += len(updates) - len(changed)
         if changed:
-            indexes = [index for index, _pk in changed]
             writer.update(
-                [pk for _index, pk in changed], {key: column(key, indexes) for key in present}
+                [pk for pk, _typed in changed],
+                {name: [typed[name] for _pk, typed in changed] for name in batch.update_columns},
             )
 
-    def _differs(
-        self,
-        stored: Mapping[str, Any],
-        rows: dict[str, list[Any]],
-        index: int,
-        present: Sequence[str],
-        encrypted: frozenset[str],
-    ) -> bool:
-        for key in present:
-            new = rows[key][index]
-            old = stored[key]
-            if key in encrypted:
-                if reveal(old) != (new or ""):
-                    return True
-            elif comparable(old) != comparable(new):
-                return True
-        return False
+    def stored(
+        self, model: type[models.Model], pks: list[int], names: Sequence[str]
+    ) -> dict[int, dict[str, Any]]:
+        """The stored values of the given fields, for the rows a re-import matched."""
+        found: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(pks):
+            for values in model._default_manager.filter(pk__in=chunk).values("id", *names):
+                found[values["id"]] = values
+        return found
 
     # Tables ------------------------------------------------------------------------------------
 
-    def _villages_batch(
-        self,
-        name: str,
-        numbers: list[int],
-        data: dict[str, list[Any]],
-        bad: set[int],
-        specs: list[Spec],
-        counts: Counts,
-    ) -> None:
-        header = {s.key: s.header for s in specs}
-        self._check_villages(name, numbers, data["village"], bad, header["village"])
-        keys = [
-            (v, y) if i not in bad else None
-            for i, (v, y) in enumerate(zip(data["village"], data["year"], strict=True))
-        ]
+    def _villages_batch(self, plan: Plan, numbers: list[int], batch: prep.Prepared) -> None:
+        bad: set[int] = set()
+        codes, years = batch.keys["village"], batch.keys["year"]
+        self._check_villages(plan, numbers, codes, bad)
         self._unique_in_file(
-            name,
+            plan,
             numbers,
-            keys,
+            list(zip(codes, years, strict=True)),
             self.village_years,
             bad,
-            header["village"],
+            "village",
             _("This village and year appear twice in the file."),
         )
         good = [i for i in range(len(numbers)) if i not in bad]
-        defaults = _defaults(VillageFigures)
-        present = [s.key for s in specs if s.key not in {"village", "year"}]
-        rows: dict[str, list[Any]] = {"village_id": [], "year": []}
-        for key in present:
-            rows[key] = []
-        rows_keys = list(present)
+        existing: dict[tuple[str, int], int] = {}
+        for chunk in _chunks(sorted({codes[i] for i in good})):
+            for pk, village, year in VillageFigures.objects.filter(
+                village_id__in=chunk
+            ).values_list("id", "village_id", "year"):
+                existing[(village, year)] = pk
+        new_rows: list[tuple[Any, ...]] = []
+        matched: list[tuple[tuple[Any, ...], int]] = []
         for i in good:
-            rows["village_id"].append(data["village"][i])
-            rows["year"].append(data["year"][i])
-            for key in rows_keys:
-                value = data[key][i]
-                rows[key].append(defaults[key] if value is None else value)
-        existing: dict[tuple[str, int], dict[str, Any]] = {}
-        for chunk in _chunks(sorted({data["village"][i] for i in good})):
-            for stored in VillageFigures.objects.filter(village_id__in=chunk).values(
-                "id", "village_id", "year", *present
-            ):
-                existing[(stored["village_id"], stored["year"])] = stored
-        new, updates = [], []
-        for position, (village, year) in enumerate(
-            zip(rows["village_id"], rows["year"], strict=True)
-        ):
-            stored = existing.get((village, year))
-            if stored is None:
-                new.append(position)
+            found = existing.get((codes[i], years[i]))
+            if found is None:
+                new_rows.append(batch.values[i])
             else:
-                updates.append((position, stored["id"]))
-        by_pk = {s["id"]: s for s in existing.values()}
-        self._write(
-            VillageFigures,
-            new,
-            updates,
-            rows,
-            present,
-            counts,
-            lambda i, pk: self._differs(by_pk[pk], rows, i, present, frozenset()),
-        )
+                matched.append((batch.values[i], found))
+        stored = self.stored(VillageFigures, [pk for _row, pk in matched], batch.update_columns)
+        updates = [(row, stored[pk]) for row, pk in matched]
+        self.write(VillageFigures, batch, new_rows, updates, plan.counts)
 
-    def _households_batch(
-        self,
-        name: str,
-        numbers: list[int],
-        data: dict[str, list[Any]],
-        bad: set[int],
-        specs: list[Spec],
-        counts: Counts,
-    ) -> None:
-        header = {s.key: s.header for s in specs}
-        self._check_villages(name, numbers, data["village"], bad, header["village"])
+    def _households_batch(self, plan: Plan, numbers: list[int], batch: prep.Prepared) -> None:
+        bad: set[int] = set()
+        self._check_villages(plan, numbers, batch.keys["village"], bad)
+        household_numbers = batch.keys["number"]
         self._unique_in_file(
-            name,
+            plan,
             numbers,
-            [n if i not in bad else None for i, n in enumerate(data["number"])],
+            [prep.compact_number(n) for n in household_numbers],
             self.household_numbers,
             bad,
-            header["number"],
+            "number",
             _("This household number appears twice in the file."),
         )
         good = [i for i in range(len(numbers)) if i not in bad]
-        defaults = _defaults(Household)
-        present = [s.key for s in specs if s.key not in {"number", "village"}]
-        if "income_year" not in present:
-            present.append("income_year")
-        present += ["net_income", "per_capita_net_income"]
-        rows: dict[str, list[Any]] = {key: [] for key in ("number", "village_id", *present)}
-        fill = [k for k in present if k not in ("net_income", "per_capita_net_income")]
-        for i in good:
-            rows["number"].append(data["number"][i])
-            rows["village_id"].append(data["village"][i])
-            for key in fill:
-                value = data[key][i] if key in data else None
-                if value is None:
-                    value = self.income_year if key == "income_year" else defaults[key]
-                rows[key].append(value)
-            components = {
-                k: (data[k][i] if k in data and data[k][i] is not None else defaults[k])
-                for k in INCOME
-            }
-            net, per_capita = compute_incomes(
-                components=components, household_size=data["household_size"][i]
+        existing: dict[str, int] = {}
+        if not self.was_empty["household"]:
+            table = connection.ops.quote_name(Household._meta.db_table)
+            existing = dict(
+                db.select_in(
+                    f"SELECT number, id FROM {table} WHERE number IN ({{}})",  # noqa: S608
+                    [household_numbers[i] for i in good],
+                )
             )
-            rows["net_income"].append(net)
-            rows["per_capita_net_income"].append(per_capita)
-        existing: dict[str, dict[str, Any]] = {}
-        present_fields = [k for k in present if k != "village"] + ["village_id"]
-        for chunk in _chunks(rows["number"]):
-            for stored in Household.objects.filter(number__in=chunk).values(
-                "id", "number", *present_fields
-            ):
-                existing[stored["number"]] = stored
-        new, updates = [], []
-        for position, number in enumerate(rows["number"]):
-            stored = existing.get(number)
-            if stored is None:
-                new.append(position)
+        new_rows, matched = [], []
+        for i in good:
+            pk = existing.get(household_numbers[i])
+            if pk is None:
+                new_rows.append(batch.values[i])
             else:
-                updates.append((position, stored["id"]))
-        by_pk = {s["id"]: s for s in existing.values()}
-        encrypted = frozenset({"collector_name", "collector_phone"})
-        compare = [*present, "village_id"]
-        self._write(
-            Household,
-            new,
-            updates,
-            rows,
-            compare,
-            counts,
-            lambda i, pk: self._differs(by_pk[pk], rows, i, compare, encrypted),
-        )
+                matched.append((batch.values[i], pk))
+        stored = self.stored(Household, [pk for _row, pk in matched], batch.update_columns)
+        updates = [(row, stored[pk]) for row, pk in matched]
+        self.write(Household, batch, new_rows, updates, plan.counts)
 
-    def _persons_batch(
-        self,
-        name: str,
-        numbers: list[int],
-        data: dict[str, list[Any]],
-        bad: set[int],
-        specs: list[Spec],
-        counts: Counts,
-    ) -> None:
-        from bangfu.households.importing.persons import prepare_persons
+    def _persons_batch(self, plan: Plan, numbers: list[int], batch: prep.Prepared) -> None:
+        from bangfu.households.importing.persons import persons_batch
 
-        prepare_persons(self, name, numbers, data, bad, specs, counts)
+        persons_batch(self, plan, numbers, batch)

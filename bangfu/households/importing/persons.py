@@ -1,226 +1,160 @@
-"""The person table: identity checks against the ID, references to households, ID tokens."""
+"""The person table in the main process: references to households, duplicates across the
+file and against the registry, then the write. The row-level work (conversion, the ID against
+the declared type, sex and birth date, tokens, encryption) is done by prepare._persons."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from bangfu.households.choices import IdType, Relation
-from bangfu.households.idcards import declared_mismatches
-from bangfu.households.importing import columns as cols
-from bangfu.households.importing.mapping import Spec
+from bangfu.households.choices import Relation
+from bangfu.households.importing import writer as db
 from bangfu.households.models import Household, Person
 
 if TYPE_CHECKING:
-    from bangfu.households.importing.engine import Counts, Importer
-
-# Fields written from the file's own columns (the rest come from the ID or the references).
-DERIVED = {"household", "id_number", "id_type", "sex", "birth_date"}
-PII = frozenset({"name", "id_number", "phone", "bank_account"})
+    from bangfu.households.importing.engine import Importer, Plan
+    from bangfu.households.importing.prepare import Prepared
 
 
-def _households(importer: Importer, numbers: list[str]) -> dict[str, tuple[int, str]]:
-    from bangfu.households.importing.engine import _chunks
+def _households(numbers: list[str]) -> dict[str, tuple[int, str]]:
+    table = connection.ops.quote_name(Household._meta.db_table)
+    return {
+        number: (pk, village)
+        for number, pk, village in db.select_in(
+            f"SELECT number, id, village_id FROM {table} WHERE number IN ({{}})",  # noqa: S608
+            sorted(set(numbers)),
+        )
+    }
 
-    found: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(sorted(set(numbers))):
-        for pk, number, village in Household.objects.filter(number__in=chunk).values_list(
-            "id", "number", "village_id"
-        ):
-            found[number] = (pk, village)
-    return found
 
-
-def prepare_persons(
-    importer: Importer,
-    name: str,
-    numbers: list[int],
-    data: dict[str, list[Any]],
-    bad: set[int],
-    specs: list[Spec],
-    counts: Counts,
-) -> None:
-    from bangfu.households.importing.engine import _chunks, _defaults
-
-    header = {s.key: s.header for s in specs}
+def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Prepared) -> None:
     refuse = importer.refuse
-    size = len(numbers)
+    name = plan.name
+    keys = batch.keys
+    household_numbers: list[str] = keys["household"]
+    person_keys, tokens, heads = keys["number"], keys["token"], keys["head"]
+    header_household = importer.header(plan, "household")
+    header_number = importer.header(plan, "number")
+    header_id = importer.header(plan, "id_number")
+    header_relation = importer.header(plan, "relation")
+    prefix = importer.prefix
+    known_numbers = importer.household_numbers
+    seen_numbers, seen_tokens, seen_heads = (
+        importer.person_numbers,
+        importer.person_tokens,
+        importer.heads,
+    )
+    household_keys = keys["household_key"]
+    households = _households(household_numbers)
 
-    # References: every person's household exists (in this import or the registry), in scope.
-    households = _households(importer, [n for n in data["household"] if n])
-    household_ids: list[int | None] = [None] * size
-    for i, number in enumerate(data["household"]):
-        if i in bad or number is None:
-            continue
-        found = households.get(number)
-        if found is None and number in importer.household_numbers:
-            continue  # in this import's household file, which was refused: no second error
-        if found is None:
+    # Row by row, the first failed check refuses the row; a refused row claims nothing, so
+    # its number, token or headship does not make a later row a duplicate.
+    good: list[tuple[int, int]] = []  # (index in batch, household id)
+    for i, household_number in enumerate(household_numbers):
+        found = households.get(household_number)
+        household_id = None
+        if found is not None:
+            household_id, village = found
+            if prefix is None or not village.startswith(prefix):
+                refuse(
+                    name, numbers[i], header_household, _("This household lies outside your scope.")
+                )
+                continue
+        elif household_keys[i] not in known_numbers:
             refuse(
                 name,
                 numbers[i],
-                header["household"],
+                header_household,
                 _("No household with this number in the file or the registry."),
             )
-            bad.add(i)
-        elif importer.prefix is None or not found[1].startswith(importer.prefix):
-            refuse(
-                name, numbers[i], header["household"], _("This household lies outside your scope.")
-            )
-            bad.add(i)
-        else:
-            household_ids[i] = found[0]
-
-    # Identity: the declared type, sex and birth date agree with the ID.
-    parsed = data["id_number"]
-    declared_type = data.get("id_type", [None] * size)
-    declared_sex = data.get("sex", [None] * size)
-    declared_birth = data.get("birth_date", [None] * size)
-    sexes: list[Any] = [None] * size
-    births: list[Any] = [None] * size
-    for i in range(size):
-        identity = parsed[i]
-        if identity is None:
             continue
-        if declared_type[i] and declared_type[i] != identity.id_type:
+        # (else the household is in this import's household file, which was refused: it was
+        # not written, but the row is still checked against the rest of the file.)
+        if person_keys[i] in seen_numbers:
             refuse(
-                name,
-                numbers[i],
-                header["id_type"],
-                _("The ID type is “%(declared)s” but the number has the form of “%(found)s”.")
-                % {"declared": IdType(declared_type[i]).label, "found": identity.id_type.label},
+                name, numbers[i], header_number, _("This person number appears twice in the file.")
             )
-            bad.add(i)
-        if declared_sex[i] or declared_birth[i]:
-            for field_name, reason in declared_mismatches(
-                identity, sex=declared_sex[i], birth_date=declared_birth[i]
-            ).items():
-                refuse(name, numbers[i], header[field_name], reason)
-                bad.add(i)
-        sexes[i] = declared_sex[i] or identity.sex
-        births[i] = declared_birth[i] or identity.birth_date
-        if not sexes[i] or births[i] is None:
-            refuse(
-                name,
-                numbers[i],
-                header["id_number"],
-                _("The sex and birth date are required for a person without an ID number."),
-            )
-            bad.add(i)
-
-    # Duplicates within the file: person numbers, ID tokens (128 bits kept), heads.
-    valid = [i for i in range(size) if parsed[i] is not None]
-    tokens: list[str | None] = [None] * size
-    for i, token in zip(valid, cols.id_tokens([parsed[i].canonical for i in valid]), strict=True):
-        tokens[i] = token
-    importer._unique_in_file(
-        name,
-        numbers,
-        [n if i not in bad else None for i, n in enumerate(data["number"])],
-        importer.person_numbers,
-        bad,
-        header["number"],
-        _("This person number appears twice in the file."),
-    )
-    importer._unique_in_file(
-        name,
-        numbers,
-        [int(t[:32], 16) if t and i not in bad else None for i, t in enumerate(tokens)],
-        importer.person_tokens,
-        bad,
-        header["id_number"],
-        _("This ID number appears twice in the file."),
-    )
-    heads = [
-        data["household"][i] if data["relation"][i] == Relation.HEAD and i not in bad else None
-        for i in range(size)
-    ]
-    importer._unique_in_file(
-        name,
-        numbers,
-        heads,
-        importer.heads,
-        bad,
-        header["relation"],
-        _("This household has two heads in the file."),
-    )
-
-    good = [i for i in range(size) if i not in bad]
-    keys: list[tuple[Any, Any]] = [(household_ids[i], tokens[i]) for i in good]
-    existing: dict[tuple[Any, Any], dict[str, Any]] = {}
-    present = [s.key for s in specs if s.key not in DERIVED] + [
-        "id_number",
-        "id_type",
-        "sex",
-        "birth_date",
-    ]
-    for chunk in _chunks([token for _household, token in keys]):
-        for stored in Person.objects.filter(id_token__in=chunk).values(
-            "id", "household_id", "id_token", *present
-        ):
-            existing[(stored["household_id"], stored["id_token"])] = stored
-    # A person number already used by someone else, and a second head, are refused.
-    owners: dict[str, tuple[Any, Any]] = {}
-    for chunk in _chunks([data["number"][i] for i in good]):
-        for number, household_id, token in Person.objects.filter(number__in=chunk).values_list(
-            "number", "household_id", "id_token"
-        ):
-            owners[number] = (household_id, token)
-    head_households = [household_ids[i] for i in good if data["relation"][i] == Relation.HEAD]
-    db_heads: dict[Any, str] = {}
-    for chunk in _chunks(head_households):
-        db_heads.update(
-            Person.objects.filter(household_id__in=chunk, relation=Relation.HEAD).values_list(
-                "household_id", "id_token"
-            )
-        )
-    for i, key in zip(good, keys, strict=True):
-        owner = owners.get(data["number"][i])
-        if owner is not None and owner != key:
-            refuse(
-                name,
-                numbers[i],
-                header["number"],
-                _("This person number belongs to another person in the registry."),
-            )
-            bad.add(i)
-        if data["relation"][i] == Relation.HEAD and db_heads.get(key[0], key[1]) != key[1]:
-            refuse(name, numbers[i], header["relation"], _("This household already has a head."))
-            bad.add(i)
+            continue
+        seen_numbers.add(person_keys[i])
+        if tokens[i] in seen_tokens:
+            refuse(name, numbers[i], header_id, _("This ID number appears twice in the file."))
+            continue
+        seen_tokens.add(tokens[i])
+        if heads[i]:
+            if household_keys[i] in seen_heads:
+                refuse(
+                    name,
+                    numbers[i],
+                    header_relation,
+                    _("This household has two heads in the file."),
+                )
+                continue
+            seen_heads.add(household_keys[i])
+        if household_id is not None:
+            good.append((i, household_id))
     if importer.error_count:
         return
 
-    defaults = _defaults(Person)
-    rows: dict[str, list[Any]] = {k: [] for k in ("number", "household_id", "id_token", *present)}
-    fill = [k for k in present if k not in DERIVED and k != "number"]
-    for i in good:
-        identity = parsed[i]
-        rows["number"].append(data["number"][i])
-        rows["household_id"].append(household_ids[i])
-        rows["id_token"].append(tokens[i])
-        rows["id_number"].append(identity.normalised)
-        rows["id_type"].append(identity.id_type.value)
-        rows["sex"].append(str(sexes[i]))
-        rows["birth_date"].append(births[i])
-        for field_name in fill:
-            value = data[field_name][i]
-            rows[field_name].append(defaults[field_name] if value is None else value)
-    new, updates = [], []
-    for position, key in enumerate(keys):
-        stored = existing.get(key)
-        if stored is None:
-            new.append(position)
-        else:
-            updates.append((position, stored["id"]))
-    by_pk = {s["id"]: s for s in existing.values()}
-    compare = [k for k in present if k != "number"] + ["number"]
-    importer._write(
-        Person,
-        new,
-        updates,
-        rows,
-        compare,
-        counts,
-        lambda i, pk: importer._differs(by_pk[pk], rows, i, compare, PII),
+    values = batch.values
+    rows = [(household_id, *values[i][1:]) for i, household_id in good]
+    if importer.was_empty["person"]:
+        # Every person already written comes from this import and passed the checks above.
+        importer.write(Person, batch, rows, [], plan.counts)
+        return
+
+    # Against the registry: the same person (household, ID token) is updated; a person number
+    # used by someone else, or a second head, is refused.
+    at = batch.columns.index
+    token_at, number_at = at("id_token"), at("number")
+    table = connection.ops.quote_name(Person._meta.db_table)
+    existing: dict[tuple[int, str], int] = {}
+    for pk, household_id, token in db.select_in(
+        f"SELECT id, household_id, id_token FROM {table} WHERE id_token IN ({{}})",  # noqa: S608
+        [row[token_at] for row in rows],
+    ):
+        existing[(household_id, token)] = pk
+    owners: dict[str, tuple[int, str]] = {}
+    for number, household_id, token in db.select_in(
+        f"SELECT number, household_id, id_token FROM {table} WHERE number IN ({{}})",  # noqa: S608
+        [row[number_at] for row in rows],
+    ):
+        owners[number] = (household_id, token)
+    head_households = sorted({household_id for i, household_id in good if heads[i]})
+    db_heads: dict[int, str] = dict(
+        db.select_in(
+            f"SELECT household_id, id_token FROM {table} WHERE relation = '{Relation.HEAD.value}' "  # noqa: S608
+            "AND household_id IN ({})",
+            head_households,
+        )
     )
+    new_rows: list[tuple[Any, ...]] = []
+    matched: list[tuple[tuple[Any, ...], int]] = []
+    for (i, household_id), row in zip(good, rows, strict=True):
+        token = row[token_at]
+        owner = owners.get(row[number_at])
+        refused = False
+        if owner is not None and owner != (household_id, token):
+            refuse(
+                name,
+                numbers[i],
+                header_number,
+                _("This person number belongs to another person in the registry."),
+            )
+            refused = True
+        if heads[i] and db_heads.get(household_id, token) != token:
+            refuse(name, numbers[i], header_relation, _("This household already has a head."))
+            refused = True
+        if refused:
+            continue
+        pk = existing.get((household_id, token))
+        if pk is None:
+            new_rows.append(row)
+        else:
+            matched.append((row, pk))
+    if importer.error_count:
+        return
+    stored = importer.stored(Person, [pk for _row, pk in matched], batch.update_columns)
+    updates = [(row, stored[pk]) for row, pk in matched]
+    importer.write(Person, batch, new_rows, updates, plan.counts)

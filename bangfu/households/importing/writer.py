@@ -1,7 +1,8 @@
 """Batched writes of already validated, already encrypted rows.
 
-Rows arrive column-wise (field name → list of values). Inserts go through COPY on PostgreSQL
-and one `executemany` on SQLite; updates are one `executemany` of an UPDATE by primary key.
+New rows arrive as tuples in the table's column order (prepare.py builds them, encrypted and
+adapted); inserts go through COPY on PostgreSQL and one `executemany` on SQLite. Updates arrive
+column-wise (field name → list of values) and are one `executemany` of an UPDATE by primary key.
 This skips building model instances, which at millions of rows costs more than the database
 itself. What the ORM would do on the way is done here on purpose: encrypted columns arrive
 encrypted (columns.encrypt_column), `created_at`/`updated_at` are set, values are adapted
@@ -10,13 +11,66 @@ with the connection's own adapters, and the database constraints still check eve
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+
+# SQLite page cache for the import's connection (KiB, as PRAGMA cache_size takes it when
+# negative): the ID-token and birth-date indexes take rows in random order, and at millions of
+# rows the default 2 MB cache turns every insert into page reads.
+SQLITE_IMPORT_CACHE_KIB = 512 * 1024
+
+
+@contextlib.contextmanager
+def bulk_session() -> Iterator[None]:
+    """Connection settings for one big import, restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def stamp() -> Any:
+    """created_at / updated_at for new rows, adapted for the connection."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return now
+    return connection.ops.adapt_datetimefield_value(now)
+
+
+def query_chunk() -> int:
+    """How many parameters one IN (…) may carry on this connection."""
+    limit = connection.features.max_query_params
+    return min(limit or 5000, 5000)
+
+
+def select_in(sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `sql` (with one `{}` for the placeholders of an IN list) over all values."""
+    size = query_chunk()
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), list(chunk))
+            yield from cursor.fetchall()
+
+
+def table_is_empty(model: type[models.Model]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(model._meta.db_table)} LIMIT 1")  # noqa: S608
+        return cursor.fetchone() is None
 
 
 def _adapter(field: models.Field[Any, Any]) -> Any:
@@ -62,19 +116,11 @@ class TableWriter:
             columns.append(list(values) if adapt is None else [adapt(v) for v in values])
         return names, columns
 
-    def insert(self, data: Mapping[str, Sequence[Any]], count: int) -> None:
-        if not count:
+    def insert_rows(self, attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows already in the database's terms (see prepare.py), one statement."""
+        if not rows:
             return
-        data = dict(data)
-        for stamp in ("created_at", "updated_at"):
-            if stamp in self.fields:
-                data[stamp] = [self.now()] * count
-        given = {self.attname(key) for key in data}
-        for attname, field in self.fields.items():
-            if attname not in given:
-                data[attname] = [field.get_default()] * count
-        names, columns = self._columns(data)
-        rows = list(zip(*columns, strict=True))
+        names = [self.fields[attname].column for attname in attnames]
         quoted = ", ".join(self.quote(n) for n in names)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
