@@ -27,7 +27,7 @@ from bangfu.projects.selectors import project_list
 from bangfu.regions import codes
 from bangfu.regions.models import Region
 
-PROJECT_LIST_LIMIT = 20
+PROJECT_LIST_LIMIT = 10
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _card_of(page: Any, pairing: Pairing) -> Any:
 
 
 def _wait_for_charts(page: Any) -> None:
-    page.wait_for_selector("[data-chart][data-chart-ready]")
+    page.wait_for_selector("[data-chart][data-chart-drawn]")
 
 
 def test_donor_and_recipient_see_their_dashboards_with_the_selectors_figures(page: Any) -> None:

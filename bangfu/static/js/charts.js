@@ -14,8 +14,9 @@
  * - The element needs a height (the stylesheet gives `.chart` one).
  * - Charts follow window resizes, are disposed before htmx replaces them and are set up again
  *   after every htmx swap (`htmx:afterSwap`), so filters can re-render a fragment with new data.
- * - An element that has been set up carries `data-chart-ready`; tests wait for it, and init()
- *   skips it (dispose() first to draw it again).
+ * - An element that has been set up carries `data-chart-ready` (init() skips it; dispose()
+ *   first to draw it again), and `data-chart-drawn` once ECharts has finished drawing and
+ *   animating it; browser tests wait for that before a screenshot.
  *
  * Needs `echarts` loaded first: {% static 'vendor/echarts/echarts.min.js' %}.
  * Exposes `window.bangfuCharts.init(root)` and `window.bangfuCharts.dispose(root)`.
@@ -70,6 +71,11 @@
         window.echarts.init(element, null, {
           renderer: element.getAttribute("data-chart-renderer") || "canvas",
         });
+      element.removeAttribute("data-chart-drawn");
+      chart.off("finished");
+      chart.on("finished", function () {
+        element.setAttribute("data-chart-drawn", "");
+      });
       chart.setOption(option, true);
       element.setAttribute("data-chart-ready", "");
     });
