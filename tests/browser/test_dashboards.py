@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from python_calamine import CalamineWorkbook
 
 from bangfu.accounts.models import User
@@ -31,6 +32,8 @@ def _card_of(page: Any, pairing: Pairing) -> Any:
 
 
 def _wait_for_charts(page: Any) -> None:
+    if not finders.find("vendor/echarts/echarts.min.js"):
+        pytest.fail("ECharts is not installed: run `make deps` (npm ci)", pytrace=False)
     page.wait_for_selector("[data-chart][data-chart-drawn]")
 
 
