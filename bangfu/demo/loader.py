@@ -19,6 +19,7 @@ from django.db.models import Q
 from bangfu.accounts import services as account_services
 from bangfu.accounts.models import PiiGrant, User
 from bangfu.accounts.scopes import SYSTEM
+from bangfu.demo import cases as demo_cases
 from bangfu.demo import data
 from bangfu.funds import demo as funds_demo
 from bangfu.indicators import demo as indicators_demo
@@ -31,7 +32,18 @@ from bangfu.regions.services import regions_load_local
 # Object types in the summary, in the order they are printed.
 REGIONS, ORGANISATIONS, PAIRINGS = "regions", "organisations", "pairings"
 AGREEMENTS, MEETINGS, USERS, PII_GRANTS = "agreements", "meetings", "users", "pii_grants"
-KINDS = (REGIONS, ORGANISATIONS, PAIRINGS, AGREEMENTS, MEETINGS, USERS, PII_GRANTS)
+HOUSEHOLDS, CASES = "households", "cases"
+KINDS = (
+    REGIONS,
+    ORGANISATIONS,
+    PAIRINGS,
+    AGREEMENTS,
+    MEETINGS,
+    USERS,
+    PII_GRANTS,
+    HOUSEHOLDS,
+    CASES,
+)
 
 # Organisations and pairings of the demo sit in (or start from) these donor districts; existing
 # records are looked up there, not in the whole table.
@@ -59,14 +71,21 @@ class DemoResult:
     present: Counter[str] = field(default_factory=Counter)
     credentials: list[Credential] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Demo cases per state after the run (empty when households were not asked for).
+    cases_by_state: dict[str, int] = field(default_factory=dict)
 
     @property
     def created_anything(self) -> bool:
         return sum(self.created.values()) > 0
 
 
-def demo_load(*, password: str | None = None, reset_passwords: bool = False) -> DemoResult:
+def demo_load(
+    *, password: str | None = None, reset_passwords: bool = False, households: int = 0
+) -> DemoResult:
     """Create whatever of the demo is missing.
+
+    `households` synthetic households are spread over the recipient counties, with monitoring
+    cases in every state of the workflow (bangfu.demo.cases); 0 leaves households out.
 
     New demo users get `password` when given (BANGFU_DEMO_PASSWORD), a random one otherwise;
     with `reset_passwords` the existing demo users get new passwords the same way. The
@@ -85,6 +104,8 @@ def demo_load(*, password: str | None = None, reset_passwords: bool = False) -> 
         # Records of the later work areas hang on the pairings above; each module is idempotent.
         loader.result.notes.extend(funds_demo.load(SYSTEM))
         loader.result.notes.extend(indicators_demo.load(SYSTEM))
+        if households > 0:
+            loader.households(households)
     return loader.result
 
 
@@ -326,6 +347,17 @@ class _Loader:
                     )
             if spec.pii_county:
                 self.pii_grant(user, spec.pii_county)
+
+    def households(self, total: int) -> None:
+        created, present = demo_cases.load_households(SYSTEM, total)
+        self.result.created[HOUSEHOLDS] += created
+        self.result.present[HOUSEHOLDS] += present
+        cases_created, cases_present, _ran = demo_cases.load_cases(
+            SYSTEM, households_created=created > 0
+        )
+        self.result.created[CASES] += cases_created
+        self.result.present[CASES] += cases_present
+        self.result.cases_by_state = demo_cases.cases_by_state()
 
     def pii_grant(self, user: User, county_code: str) -> None:
         if PiiGrant.objects.filter(user=user, county_id=county_code).exists():

@@ -11,15 +11,20 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.utils import translation
 
 from bangfu.accounts.models import PiiGrant, User
 from bangfu.accounts.scopes import SYSTEM, visible_pairings
+from bangfu.cases.choices import CaseSource, CaseState, EliminationWay
+from bangfu.cases.models import Case, CaseMeasure, CaseStep, CaseVisit
+from bangfu.cases.selectors import case_list
 from bangfu.core.models import AuditEvent
 from bangfu.demo import data
+from bangfu.demo.cases import COUNTIES, case_plans
+from bangfu.households.models import Household, MonitoringRun, Person
 from bangfu.pairings.models import (
     Agreement,
     AgreementKind,
@@ -35,7 +40,24 @@ from bangfu.pairings.selectors import meeting_counts
 from bangfu.regions.models import Region
 
 DEMO_PASSWORD = "demo-password-for-tests"
-COUNTED_MODELS = (Region, Organisation, Pairing, Agreement, Meeting, User, PiiGrant, AuditEvent)
+DEMO_HOUSEHOLDS = 240  # enough for every demo case, small enough to stay quick
+COUNTED_MODELS = (
+    Region,
+    Organisation,
+    Pairing,
+    Agreement,
+    Meeting,
+    User,
+    PiiGrant,
+    Household,
+    Person,
+    MonitoringRun,
+    Case,
+    CaseStep,
+    CaseMeasure,
+    CaseVisit,
+    AuditEvent,
+)
 
 
 @dataclass(frozen=True)
@@ -59,9 +81,9 @@ def demo(django_db_setup, django_db_blocker):
         # The console messages are checked in English, the source language.
         with translation.override("en"), transaction.atomic():
             first, second = io.StringIO(), io.StringIO()
-            call_command("demo", stdout=first)
+            call_command("demo", "--households", str(DEMO_HOUSEHOLDS), stdout=first)
             after_first = _row_counts()
-            call_command("demo", stdout=second)
+            call_command("demo", "--households", str(DEMO_HOUSEHOLDS), stdout=second)
             yield DemoRuns(first.getvalue(), second.getvalue(), after_first, _row_counts())
             transaction.set_rollback(True)
 
@@ -384,7 +406,7 @@ def test_reset_passwords_prints_new_random_passwords_that_work(demo, db, monkeyp
     out = io.StringIO()
 
     with translation.override("en"):
-        call_command("demo", "--reset-passwords", stdout=out)
+        call_command("demo", "--reset-passwords", "--households", str(DEMO_HOUSEHOLDS), stdout=out)
 
     lines = out.getvalue().splitlines()
     start = lines.index("Demo users (the passwords are shown only now):")
@@ -401,9 +423,93 @@ def test_reset_passwords_uses_the_demo_password_variable_when_set(demo, db, monk
     monkeypatch.setenv("BANGFU_DEMO_PASSWORD", "another demo password")
     before = AuditEvent.objects.count()
 
-    call_command("demo", "--reset-passwords", stdout=io.StringIO())
+    call_command(
+        "demo", "--reset-passwords", "--households", str(DEMO_HOUSEHOLDS), stdout=io.StringIO()
+    )
 
     assert User.objects.get(username="nayong").check_password("another demo password")
     assert AuditEvent.objects.count() == before + len(data.DEMO_USERS)
     changed = AuditEvent.objects.filter(object_type="accounts.user").order_by("-id")[0]
     assert "another demo password" not in str(changed.after)
+
+
+# Households and cases ----------------------------------------------------------------------
+
+
+def test_the_demo_households_are_spread_over_the_recipient_counties(demo, db):
+    by_county = {
+        county: Household.objects.filter(village__code__startswith=county[:6]).count()
+        for county in COUNTIES
+    }
+
+    assert sum(by_county.values()) == DEMO_HOUSEHOLDS
+    assert by_county[data.FENGSHAN] == DEMO_HOUSEHOLDS // 3
+    assert all(count > 0 for count in by_county.values())
+    assert not Household.objects.filter(is_demo=False).exists()
+    assert Person.objects.count() > DEMO_HOUSEHOLDS
+
+
+def test_every_planned_demo_case_exists_and_every_state_has_cases(demo, db):
+    states = dict(Case.objects.values_list("state").annotate(n=Count("pk")).order_by())
+
+    assert Case.objects.count() == len(case_plans())
+    assert sorted(states) == sorted(CaseState.values)
+    assert all(count >= 2 for count in states.values())
+
+
+def test_demo_cases_come_from_every_source_and_include_the_green_channel(demo, db):
+    sources = set(Case.objects.values_list("source", flat=True))
+    ways = set(
+        Case.objects.filter(state=CaseState.ELIMINATED).values_list("elimination_way", flat=True)
+    )
+
+    assert sources == set(CaseSource.values)
+    assert ways == {EliminationWay.BY_ASSISTANCE, EliminationWay.NATURAL}
+    green = Case.objects.filter(green_channel=True)
+    assert green.filter(state=CaseState.CLUE, case_measures__before_identification=True).exists()
+    assert Case.objects.filter(source=CaseSource.MONITORING_FINDING, finding__isnull=False).exists()
+
+
+def test_some_demo_cases_are_overdue_and_others_are_not(demo, db):
+    overdue = case_list(SYSTEM, overdue=True)
+
+    assert {case.state for case in overdue} >= {CaseState.CLUE, CaseState.RECORDED}
+    assert case_list(SYSTEM, overdue=False).filter(state=CaseState.CLUE).exists()
+
+
+def test_assisted_demo_cases_have_measures_and_visits(demo, db):
+    assisted = Case.objects.filter(state=CaseState.ASSISTED)
+
+    assert all(case.case_measures.exists() for case in assisted)
+    assert all(case.visits.exists() for case in assisted)
+    recorded = Case.objects.filter(state=CaseState.RECORDED)
+    assert recorded.filter(case_measures__isnull=False).exists()
+
+
+def test_every_demo_case_step_was_audited(demo, db):
+    case_events = AuditEvent.objects.filter(object_type="cases.case").count()
+
+    assert case_events == CaseStep.objects.count() + CaseMeasure.objects.count()
+    assert AuditEvent.objects.filter(object_type="cases.casevisit").count() == (
+        CaseVisit.objects.count()
+    )
+    generation = AuditEvent.objects.filter(
+        object_type="regions.region", action="import", after__has_key="demo_households"
+    )
+    assert generation.count() == len(COUNTIES)
+
+
+def test_the_demo_prints_households_and_cases_per_state(demo, db):
+    first = demo.first_output.splitlines()
+    second = demo.second_output.splitlines()
+
+    households_line = next(line for line in first if line.startswith("demo households"))
+    assert households_line.split()[-2:] == [str(DEMO_HOUSEHOLDS), "0"]
+    cases_again = next(line for line in second if line.startswith("monitoring cases"))
+    assert cases_again.split()[-2:] == ["0", str(len(case_plans()))]
+    assert any(line.startswith("Demo cases by state: clue ") for line in second)
+
+
+def test_a_negative_household_count_is_refused(db):
+    with pytest.raises(CommandError, match="--households must be 0 or more"):
+        call_command("demo", "--households", "-1", stdout=io.StringIO())

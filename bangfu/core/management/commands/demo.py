@@ -6,6 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from bangfu.cases.choices import CaseState
+from bangfu.demo.cases import DEFAULT_HOUSEHOLDS
 from bangfu.demo.loader import KINDS, DemoDataMissing, DemoResult, demo_load
 
 PASSWORD_VARIABLE = "BANGFU_DEMO_PASSWORD"  # noqa: S105 - the variable's name
@@ -25,11 +27,25 @@ class Command(BaseCommand):
             help="give the existing demo users new passwords and print them "
             f"(random, or {PASSWORD_VARIABLE} when set)",
         )
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            metavar="N",
+            help="synthetic households spread over the recipient counties, with monitoring "
+            f"cases in every state (default {DEFAULT_HOUSEHOLDS}; 0 leaves them out)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get(PASSWORD_VARIABLE) or None
+        if options["households"] < 0:
+            raise CommandError(_("--households must be 0 or more."))
         try:
-            result = demo_load(password=password, reset_passwords=options["reset_passwords"])
+            result = demo_load(
+                password=password,
+                reset_passwords=options["reset_passwords"],
+                households=options["households"],
+            )
         except DemoDataMissing as exc:
             raise CommandError(str(exc)) from None
         self.print_summary(result)
@@ -46,11 +62,19 @@ class Command(BaseCommand):
             "meetings": _("meetings and visits"),
             "users": _("users"),
             "pii_grants": _("personal-data grants"),
+            "households": _("demo households"),
+            "cases": _("monitoring cases"),
         }
         self.stdout.write(f"{_('demo data'):<24}{_('created'):>10}{_('already present'):>18}")
         for kind in KINDS:
             created, present = result.created[kind], result.present[kind]
             self.stdout.write(f"{labels[kind]:<24}{created:>10}{present:>18}")
+        if result.cases_by_state:
+            states = ", ".join(
+                f"{CaseState(state).label} {count}"
+                for state, count in result.cases_by_state.items()
+            )
+            self.stdout.write(_("Demo cases by state: %(states)s") % {"states": states})
         if not result.created_anything:
             self.stdout.write(_("Nothing to do: the demo was already loaded."))
 
