@@ -33,7 +33,8 @@ for _unit, _pairs in _BY_UNIT.items():
     _KEYWORD_PATTERN[_unit] = re.compile("|".join(re.escape(w) for w, _c in _pairs))
 
 
-_CLAUSE_BREAK_CHARS = frozenset(",;。!?:\n()")
+# Where the words right after a figure stop: a clause break, 、 or the next number.
+_TAIL_STOP = re.compile(r"[,;。!?:\n()、\d]")
 # Target words other than 将 (which needs a closer look: "will" or the object marker).
 _TARGET_WORDS = re.compile("|".join(re.escape(w) for w in TARGET_WORDS if w != "将"))
 
@@ -83,14 +84,9 @@ class Context(Breaks):
             return None
         text = self.text
         codes = _KEYWORD_CODE[unit]
-        tail_end = end
         limit = min(len(text), end + 10)
-        while tail_end < limit:
-            ch = text[tail_end]
-            if ch in _CLAUSE_BREAK_CHARS or ch == "、" or ch.isdigit():
-                break
-            tail_end += 1
-        after = pattern.search(text, end, tail_end)
+        stop = _TAIL_STOP.search(text, end, limit)
+        after = pattern.search(text, end, stop.start() if stop else limit)
         if after is not None:
             return codes[after.group()]
         best: tuple[int, int, str] | None = None

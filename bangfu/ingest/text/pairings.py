@@ -18,6 +18,7 @@ the verb and "with" patterns only (a company donating to a county is not a pairi
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -182,8 +183,13 @@ def pairing_parties(text: str, places: Sequence[Mention], breaks: Breaks) -> lis
     organisations = organisation_mentions(text, places)
     if not organisations:
         return list(places)
-    spans = [(o.start, o.end) for o in organisations]
-    kept = [m for m in places if not any(a <= m.start and m.end <= b for a, b in spans)]
+    org_starts = [o.start for o in organisations]  # in order, not overlapping
+
+    def inside_organisation(mention: Mention) -> bool:
+        at = bisect.bisect_right(org_starts, mention.start) - 1
+        return at >= 0 and mention.end <= organisations[at].end
+
+    kept = [m for m in places if not inside_organisation(m)]
     starts: list[int] = []
     for sentence_start, sentence_end in sorted(
         {breaks.sentence_span(o.start) for o in organisations}
@@ -198,6 +204,8 @@ def pairing_parties(text: str, places: Sequence[Mention], breaks: Breaks) -> lis
         for v in unknown_villages(text, starts, known)
         if not any(m.start < v.end and v.start < m.end and m.start != v.start for m in known)
     ]
+    if not villages:
+        return known
     known = [m for m in known if not any(v.start <= m.start < v.end for v in villages)]
     return sorted([*known, *villages], key=lambda m: m.start)
 
