@@ -51,8 +51,8 @@ def _bar(labels: list[str], series: list[dict[str, Any]], *, horizontal: bool = 
     value_axis = {"type": "value", "minInterval": 1}
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"show": len(series) > 1},
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+        "legend": {"show": len(series) > 1, "top": 0},
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": value_axis if horizontal else category_axis,
         "yAxis": {**category_axis, "inverse": True} if horizontal else value_axis,
         "series": series,
@@ -108,8 +108,8 @@ def _charts(overview: selectors.MonitoringOverview) -> dict[str, Any]:
         ),
         "trend": {
             "tooltip": {"trigger": "axis"},
-            "legend": {"show": True},
-            "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+            "legend": {"show": True, "top": 0},
+            "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
             "xAxis": {"type": "category", "data": [f"{p.run.as_of:%Y-%m-%d}" for p in trend]},
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [
@@ -133,6 +133,8 @@ def monitoring_page(request: HttpRequest) -> HttpResponse:
         "region": region,
         "subregions": _subregions(request, region),
         "charts": _charts(overview),
+        # One bar of 28 px per village shown, room for the legend and axis.
+        "village_chart_height": 80 + 28 * min(len(overview.by_village), 20),
         "categories": MonitoringCategory.choices[1:],
         "query": request.GET.urlencode(),
     }
