@@ -3,6 +3,12 @@
 Figures computed from records (meetings, fund flows, projects) are not entered here: they come
 from the records the other demo modules load. Pairings are looked up by their parties' region
 codes; a missing pairing is skipped with a message. Safe to run twice (values are upserts).
+
+The reports stop in 2021 and say nothing of labour, consumption or talent work for several
+pairings, so the dashboards would show those work areas empty. `ILLUSTRATIVE_*` fill that gap with
+invented, plausible figures for 2023–2025 and the first half of 2026, with targets for 2025 and
+2026, for the county pairings that have none in the reports. They are entered by hand
+(source "manual"), marked is_demo and commented as illustrative: they are not report figures.
 """
 
 from __future__ import annotations
@@ -170,6 +176,53 @@ PARTY_TARGETS: list[tuple[str, str, str, str]] = [
 ]
 # fmt: on
 
+ILLUSTRATIVE_COMMENT = "演示数据（示意）：报道未提供，数值为虚构，仅用于展示。"
+# Yearly size of each illustrative indicator for a middle-sized pairing, in its unit.
+ILLUSTRATIVE_BASE: dict[str, dict[str, int]] = {
+    "labour": {"labour_trained": 600, "transferred_east": 900},
+    "consumption": {"products_purchased": 30_000_000, "consumption_driven_poor": 1500},
+    "talent": {"cadres_sent": 12, "professionals_sent": 60},
+}
+# (donor, recipient, size factor in percent, work areas the reports leave empty)
+ILLUSTRATIVE_PAIRINGS: list[tuple[str, str, int, tuple[str, ...]]] = [
+    (LONGHUA, FENGSHAN, 80, ("labour", "consumption", "talent")),
+    (BAOAN, LONGCHUAN, 120, ("labour", "consumption")),
+    (BAOAN, DUAN, 100, ("labour", "consumption", "talent")),
+    (BAOAN, DAHUA, 90, ("labour", "consumption", "talent")),
+    (GUANGMING, SHANWEI, 50, ("consumption", "talent")),
+    (GUANGMING, CHAYU, 40, ("labour", "consumption", "talent")),
+]
+# Share of the base reached in each period, in percent; the targets are set a little above.
+ILLUSTRATIVE_PERIODS = {"2023": 85, "2024": 95, "2025": 100, "2026H1": 45}
+ILLUSTRATIVE_TARGETS = {"2025": 110, "2026": 115}
+
+
+def _scaled(base: int, *percents: int) -> str:
+    value = base
+    for percent in percents:
+        value = value * percent // 100
+    return str(max(value, 1))
+
+
+def illustrative_figures() -> list[Figure]:
+    return [
+        Figure("", donor, recipient, _D, code, period, _scaled(base, size, share))
+        for donor, recipient, size, areas in ILLUSTRATIVE_PAIRINGS
+        for area in areas
+        for code, base in ILLUSTRATIVE_BASE[area].items()
+        for period, share in ILLUSTRATIVE_PERIODS.items()
+    ]
+
+
+def illustrative_targets() -> list[tuple[str, str, str, str, str]]:
+    return [
+        (donor, recipient, code, period, _scaled(base, size, share))
+        for donor, recipient, size, areas in ILLUSTRATIVE_PAIRINGS
+        for area in areas
+        for code, base in ILLUSTRATIVE_BASE[area].items()
+        for period, share in ILLUSTRATIVE_TARGETS.items()
+    ]
+
 
 def _pairing(donor: str, recipient: str) -> Pairing | None:
     return (
@@ -187,7 +240,7 @@ def load(actor: Any) -> list[str]:
     messages: list[str] = []
     indicators = Indicator.objects.in_bulk(field_name="code")
     missing: set[tuple[str, str]] = set()
-    for fig in FIGURES:
+    for fig in [*FIGURES, *illustrative_figures()]:
         pairing = _pairing(fig.donor, fig.recipient) if fig.recipient else None
         party = None if fig.recipient else Region.objects.filter(pk=fig.donor).first()
         if pairing is None and party is None:
@@ -213,8 +266,9 @@ def load(actor: Any) -> list[str]:
             pairing=pairing,
             reported_by=fig.side if pairing is not None else "",
             party_region=party,
-            source=Source.EXTRACTED,
-            document_ref=f"seeds/{fig.seed}.txt",
+            source=Source.EXTRACTED if fig.seed else Source.MANUAL,
+            document_ref=f"seeds/{fig.seed}.txt" if fig.seed else "",
+            comment="" if fig.seed else ILLUSTRATIVE_COMMENT,
             is_demo=True,
         ).value
         services.data_value_submit(actor=actor, data_value=figure)
@@ -231,6 +285,20 @@ def load(actor: Any) -> list[str]:
             period=parse(period_text),
             value=value,
             comment="2020年决战决胜脱贫攻坚工作会议",
+            is_demo=True,
+        )
+    for donor, recipient, code, period_text, value in illustrative_targets():
+        pairing = _pairing(donor, recipient)
+        if pairing is None:
+            missing.add((donor, recipient))
+            continue
+        services.target_set(
+            actor=actor,
+            indicator=indicators[code],
+            pairing=pairing,
+            period=parse(period_text),
+            value=value,
+            comment=ILLUSTRATIVE_COMMENT,
             is_demo=True,
         )
     for code, indicator_code, period_text, value in PARTY_TARGETS:

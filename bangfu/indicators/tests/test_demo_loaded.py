@@ -158,3 +158,25 @@ def test_baoan_as_a_whole_shows_its_purchase_target_beside_the_1090_wan_done(
         "transferred_east": Decimal(6892),
         "transferred_east_poor": Decimal(2451),
     }
+
+
+@pytest.mark.parametrize(("donor", "recipient", "size", "areas"), demo.ILLUSTRATIVE_PAIRINGS)
+def test_pairings_the_reports_leave_empty_get_illustrative_figures_and_targets(
+    loaded: Any, db: Any, donor: str, recipient: str, size: int, areas: tuple[str, ...]
+) -> None:
+    from bangfu.indicators.models import DataValue, Target
+
+    pairing = Pairing.objects.get(donor_region=donor, recipient_region=recipient, parent=None)
+    values = DataValue.objects.filter(pairing=pairing, comment=demo.ILLUSTRATIVE_COMMENT)
+    targets = Target.objects.filter(pairing=pairing, comment=demo.ILLUSTRATIVE_COMMENT)
+
+    assert set(values.values_list("indicator__work_area", flat=True)) == set(areas)
+    assert set(values.values_list("status", flat=True)) == {"approved"}
+    assert set(values.values_list("source", flat=True)) == {"manual"}
+    assert values.filter(period_start__year=2026).exists()
+    assert set(targets.values_list("indicator__work_area", flat=True)) == set(areas)
+    fengshan_2025 = DataValue.objects.filter(
+        pairing=pairing, indicator__code="cadres_sent", period_kind="year", period_start__year=2025
+    )
+    if donor == data.LONGHUA:
+        assert [str(v.value.normalize()) for v in fengshan_2025] == ["9"]  # 12 × 80 %
