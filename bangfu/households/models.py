@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.models import TimeStampedModel
 from bangfu.households.choices import (
+    DANGEROUS_HOUSE_GRADES,
+    LABOUR_SKILLS,
     CookingFuel,
     EducationLevel,
     Ethnicity,
@@ -46,6 +48,53 @@ from bangfu.regions.models import Region
 ZERO = Decimal("0")
 # Rounding slack of a stored per-capita figure (0.01 yuan, half-up) against net ÷ size.
 HALF_FEN = Decimal("0.005")
+
+
+# Conditions the monitoring rules filter on (monitoring/rules), shared with the partial indexes
+# below: SQLite uses a partial index only when its condition appears, term for term, in the
+# query, so rule and index are built from the same Q. Lists are sorted so the SQL is the same
+# in every process (frozenset order follows the string hash seed).
+WATER_FLAGS = (
+    "drinking_water_secure",
+    "water_quantity_ok",
+    "water_quality_ok",
+    "water_convenient",
+    "water_reliable",
+)
+DECLARED_FLAGS = ("food_clothing_secure", "compulsory_education_secure", "basic_medical_secure")
+LAND_FIELDS = ("cultivated_land_mu", "irrigated_land_mu", "grassland_mu", "water_surface_mu")
+
+
+def any_false(flags: tuple[str, ...]) -> Q:
+    q = Q()
+    for flag in flags:
+        q |= Q(**{flag: False})
+    return q
+
+
+def outside(fields: tuple[str, ...], low: Decimal, high: Decimal) -> Q:
+    q = Q()
+    for name in fields:
+        q |= Q(**{f"{name}__lt": low}) | Q(**{f"{name}__gt": high})
+    return q
+
+
+UNSAFE_HOUSE_Q = Q(dangerous_house_grade__in=sorted(DANGEROUS_HOUSE_GRADES)) | Q(
+    housing_secure=False
+)
+UNSAFE_WATER_Q = any_false(WATER_FLAGS)
+DECLARED_INSECURE_Q = any_false(DECLARED_FLAGS)
+EXPENSES_Q = Q(medical_out_of_pocket__gt=0) | Q(education_expenses__gt=0) | Q(disaster_losses__gt=0)
+LAND_RANGE = (Decimal("0"), Decimal("100"))
+FOREST_RANGE = (Decimal("0"), Decimal("200"))
+ROAD_RANGE = (Decimal("0"), Decimal("5"))
+LAND_OUTSIDE_Q = outside(LAND_FIELDS, *LAND_RANGE)
+FOREST_OUTSIDE_Q = outside(("forest_land_mu",), *FOREST_RANGE)
+ROAD_OUTSIDE_Q = outside(("road_distance_km",), *ROAD_RANGE)
+IDENTIFIED_Q = Q(identified_on__isnull=False)
+LABOUR_Q = Q(labour_skill__in=sorted(LABOUR_SKILLS))
+NO_BASIC_INSURANCE_Q = Q(resident_medical_insurance=False, employee_medical_insurance=False)
+UNINSURED_Q = NO_BASIC_INSURANCE_Q | Q(critical_illness_insurance=False)
 
 
 def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
@@ -223,6 +272,27 @@ class Household(TimeStampedModel):
                 fields=["monitoring_category", "village"], name="household_category_village"
             ),
             models.Index(fields=["per_capita_net_income"], name="household_per_capita"),
+            # Monitoring (migration 0004): each rule reads only the rows it may fire on.
+            models.Index(
+                fields=["village"], condition=UNSAFE_HOUSE_Q, name="household_unsafe_house"
+            ),
+            models.Index(
+                fields=["village"], condition=UNSAFE_WATER_Q, name="household_unsafe_water"
+            ),
+            models.Index(
+                fields=["village"],
+                condition=DECLARED_INSECURE_Q,
+                name="household_declared_insecure",
+            ),
+            models.Index(fields=["village"], condition=EXPENSES_Q, name="household_expenses"),
+            models.Index(fields=["village"], condition=LAND_OUTSIDE_Q, name="household_land_range"),
+            models.Index(
+                fields=["village"], condition=FOREST_OUTSIDE_Q, name="household_forest_range"
+            ),
+            models.Index(fields=["village"], condition=ROAD_OUTSIDE_Q, name="household_road_range"),
+            models.Index(
+                fields=["identified_on"], condition=IDENTIFIED_Q, name="household_identified"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -322,6 +392,15 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["household", "relation"], name="person_household_relation"),
+            # Monitoring (migration 0004). What the household rules ask of the members (labour,
+            # months away, public-welfare job), read from the index alone, household by household.
+            models.Index(
+                fields=["household", "labour_skill", "months_worked_away", "public_welfare_job"],
+                name="person_household_work",
+            ),
+            models.Index(fields=["schooling_status", "birth_date"], name="person_schooling_birth"),
+            models.Index(fields=["birth_date", "labour_skill"], name="person_birth_labour"),
+            models.Index(fields=["household"], condition=UNINSURED_Q, name="person_uninsured"),
         ]
 
     def __str__(self) -> str:

@@ -28,13 +28,27 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.households.choices import (
     DEVELOPMENT_MEASURES,
-    LABOUR_SKILLS,
     PROTECTION_MEASURES,
     LabourSkill,
     MeasureCategory,
     RiskType,
 )
-from bangfu.households.models import Household, HouseholdRisk, Measure, Person, RuleKind
+from bangfu.households.models import (
+    FOREST_OUTSIDE_Q,
+    FOREST_RANGE,
+    IDENTIFIED_Q,
+    LABOUR_Q,
+    LAND_FIELDS,
+    LAND_OUTSIDE_Q,
+    LAND_RANGE,
+    ROAD_OUTSIDE_Q,
+    ROAD_RANGE,
+    Household,
+    HouseholdRisk,
+    Measure,
+    Person,
+    RuleKind,
+)
 from bangfu.households.monitoring.rules.base import MONEY, Context, Rule
 from bangfu.households.monitoring.rules.risk import first_failing, years_before
 
@@ -77,7 +91,7 @@ class LabourOnlyProtection(QualityRule):
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
         measures = Measure.objects.filter(household=OuterRef("pk"))
-        labour = Person.objects.filter(household=OuterRef("pk"), labour_skill__in=LABOUR_SKILLS)
+        labour = Person.objects.filter(LABOUR_Q, household=OuterRef("pk"))
         protected = Measure.objects.filter(category__in=PROTECTION_MEASURES)
         return Household.objects.filter(
             pk__in=protected.values("household_id"),
@@ -93,8 +107,10 @@ class NoMeasureInMonth(QualityRule):
         in_time = Measure.objects.filter(
             household=OuterRef("pk"), date__lte=OuterRef("identified_on") + window
         )
-        return Household.objects.filter(identified_on__lte=ctx.as_of - window).exclude(
-            Exists(in_time)
+        return (
+            Household.objects.filter(IDENTIFIED_Q)  # the partial index household_identified
+            .filter(identified_on__lte=ctx.as_of - window)
+            .exclude(Exists(in_time))
         )
 
     def explain(self, ctx: Context) -> dict[str, Any]:
@@ -107,8 +123,8 @@ class EliminatedTooSoon(QualityRule):
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
         window = dt.timedelta(days=ctx.parameters.elimination_min_days)
-        return Household.objects.filter(
-            identified_on__isnull=False, eliminated_on__lt=F("identified_on") + window
+        return Household.objects.filter(IDENTIFIED_Q).filter(
+            eliminated_on__lt=F("identified_on") + window
         )
 
     def explain(self, ctx: Context) -> dict[str, Any]:
@@ -133,24 +149,28 @@ class ChildWithLabourSkill(QualityRule):
 class RangeCheck(QualityRule):
     """Plausibility: each listed column must lie within [low, high]."""
 
-    def __init__(self, code: str, fields: tuple[str, ...], low: Decimal, high: Decimal) -> None:
+    def __init__(
+        self,
+        code: str,
+        fields: tuple[str, ...],
+        bounds: tuple[Decimal, Decimal],
+        condition: Q,
+    ) -> None:
         self.code = code  # type: ignore[misc]
         self.fields = fields
-        self.low, self.high = low, high
+        self.low, self.high = bounds
+        self.condition = condition  # the same Q as the rule's partial index
         self.description = _("%(fields)s outside %(low)s–%(high)s.") % {  # type: ignore[misc]
             "fields": ", ".join(fields),
-            "low": low,
-            "high": high,
+            "low": self.low,
+            "high": self.high,
         }
 
     def outside(self, name: str) -> Q:
         return Q(**{f"{name}__lt": self.low}) | Q(**{f"{name}__gt": self.high})
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        q = Q()
-        for name in self.fields:
-            q |= self.outside(name)
-        return Household.objects.filter(q)
+        return Household.objects.filter(self.condition)
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         value: Any = F(self.fields[0])
@@ -171,9 +191,7 @@ class HighIncomeAtIdentification(QualityRule):
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
         limit = ctx.parameters.high_income_at_identification
-        return Household.objects.filter(
-            identified_on__isnull=False, per_capita_net_income__gt=limit
-        )
+        return Household.objects.filter(IDENTIFIED_Q).filter(per_capita_net_income__gt=limit)
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {
@@ -216,7 +234,7 @@ class MonthlyWageRange(QualityRule):
         }
 
 
-LAND = ("cultivated_land_mu", "irrigated_land_mu", "grassland_mu", "water_surface_mu")
+LAND = LAND_FIELDS
 
 QUALITY_RULES: tuple[Rule, ...] = (
     RiskWithoutMeasure(),
@@ -224,9 +242,9 @@ QUALITY_RULES: tuple[Rule, ...] = (
     NoMeasureInMonth(),
     EliminatedTooSoon(),
     ChildWithLabourSkill(),
-    RangeCheck("LAND_RANGE", LAND, Decimal("0"), Decimal("100")),
-    RangeCheck("FOREST_RANGE", ("forest_land_mu",), Decimal("0"), Decimal("200")),
-    RangeCheck("ROAD_DISTANCE_RANGE", ("road_distance_km",), Decimal("0"), Decimal("5")),
+    RangeCheck("LAND_RANGE", LAND, LAND_RANGE, LAND_OUTSIDE_Q),
+    RangeCheck("FOREST_RANGE", ("forest_land_mu",), FOREST_RANGE, FOREST_OUTSIDE_Q),
+    RangeCheck("ROAD_DISTANCE_RANGE", ("road_distance_km",), ROAD_RANGE, ROAD_OUTSIDE_Q),
     MonthlyWageRange(),
     HighIncomeAtIdentification(),
 )

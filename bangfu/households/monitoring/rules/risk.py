@@ -23,14 +23,25 @@ from django.db.models.functions import Cast, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.households.choices import (
-    DANGEROUS_HOUSE_GRADES,
     HEALTH_REASONS,
-    LABOUR_SKILLS,
     MonitoringCategory,
     RiskType,
     SchoolingStatus,
 )
-from bangfu.households.models import Household, HouseholdIncome, Person
+from bangfu.households.models import (
+    DECLARED_FLAGS,
+    DECLARED_INSECURE_Q,
+    EXPENSES_Q,
+    LABOUR_Q,
+    NO_BASIC_INSURANCE_Q,
+    UNINSURED_Q,
+    UNSAFE_HOUSE_Q,
+    UNSAFE_WATER_Q,
+    WATER_FLAGS,
+    Household,
+    HouseholdIncome,
+    Person,
+)
 from bangfu.households.monitoring.rules.base import MONEY, Context, Rule, text
 
 
@@ -114,9 +125,11 @@ class LargeExpenses(Rule):
         return ExpressionWrapper(F("net_income") * ratio, output_field=MONEY)
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        return Household.objects.alias(expenses=EXPENSES).filter(
-            Q(medical_out_of_pocket__gt=0) | Q(education_expenses__gt=0) | Q(disaster_losses__gt=0),
-            expenses__gte=self.limit(ctx),
+        # EXPENSES_Q first: the partial index household_expenses holds just those rows.
+        return (
+            Household.objects.filter(EXPENSES_Q)
+            .alias(expenses=EXPENSES)
+            .filter(expenses__gte=self.limit(ctx))
         )
 
     def explain(self, ctx: Context) -> dict[str, Any]:
@@ -149,8 +162,8 @@ class ChildOutOfSchool(Rule):
         return Person.objects.filter(
             birth_date__gt=years_before(ctx.as_of, 17),
             birth_date__lte=years_before(ctx.as_of, 6),
-            schooling_status__in=[SchoolingStatus.NOT_IN_SCHOOL, SchoolingStatus.DROPPED_OUT],
-        ).exclude(out_of_school_reason__in=HEALTH_REASONS)
+            schooling_status__in=[SchoolingStatus.DROPPED_OUT, SchoolingStatus.NOT_IN_SCHOOL],
+        ).exclude(out_of_school_reason__in=sorted(HEALTH_REASONS))
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {"detail": F("schooling_status")}
@@ -163,10 +176,10 @@ class NoMedicalInsurance(Rule):
     household_path = "household__"
     per_person = True
 
-    NO_BASIC = Q(resident_medical_insurance=False, employee_medical_insurance=False)
+    NO_BASIC = NO_BASIC_INSURANCE_Q
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        return Person.objects.filter(self.NO_BASIC | Q(critical_illness_insurance=False))
+        return Person.objects.filter(UNINSURED_Q)  # the partial index person_uninsured
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {
@@ -186,21 +199,10 @@ class DangerousHouse(Rule):
     risk_types = (RiskType.HOUSING,)
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        return Household.objects.filter(
-            Q(dangerous_house_grade__in=DANGEROUS_HOUSE_GRADES) | Q(housing_secure=False)
-        )
+        return Household.objects.filter(UNSAFE_HOUSE_Q)
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {"detail": F("dangerous_house_grade")}
-
-
-WATER_FLAGS = (
-    "drinking_water_secure",
-    "water_quantity_ok",
-    "water_quality_ok",
-    "water_convenient",
-    "water_reliable",
-)
 
 
 class UnsafeWater(Rule):
@@ -209,16 +211,10 @@ class UnsafeWater(Rule):
     risk_types = (RiskType.DRINKING_WATER,)
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        q = Q()
-        for flag in WATER_FLAGS:
-            q |= Q(**{flag: False})
-        return Household.objects.filter(q)
+        return Household.objects.filter(UNSAFE_WATER_Q)
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {"detail": first_failing([(Q(**{flag: False}), flag) for flag in WATER_FLAGS])}
-
-
-DECLARED_FLAGS = ("food_clothing_secure", "compulsory_education_secure", "basic_medical_secure")
 
 
 class DeclaredInsecure(Rule):
@@ -229,10 +225,7 @@ class DeclaredInsecure(Rule):
     risk_types = (RiskType.OTHER,)
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        q = Q()
-        for flag in DECLARED_FLAGS:
-            q |= Q(**{flag: False})
-        return Household.objects.filter(q)
+        return Household.objects.filter(DECLARED_INSECURE_Q)
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {"detail": first_failing([(Q(**{flag: False}), flag) for flag in DECLARED_FLAGS])}
@@ -277,7 +270,7 @@ class NoLabour(Rule):
     risk_types = (RiskType.NO_LABOUR,)
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        labour = Person.objects.filter(household=OuterRef("pk"), labour_skill__in=LABOUR_SKILLS)
+        labour = Person.objects.filter(LABOUR_Q, household=OuterRef("pk"))
         return Household.objects.exclude(Exists(labour))
 
 
