@@ -196,8 +196,85 @@ def _others() -> list[ProjectSpec]:
     ]  # fmt: skip
 
 
+ILLUSTRATIVE_NOTE = "演示数据（示意）：报道未提供，项目为虚构，仅用于展示。"
+
+
+def _fengshan() -> list[ProjectSpec]:
+    """龙华区 → 凤山县: the report gives funds, not projects; these recent ones are invented (the
+    note says so) so that the demo's main pairing has projects in every stage."""
+    rows = [
+        (
+            "FS-2025-01",
+            "凤山县核桃产业示范基地提升",
+            Category.INDUSTRY,
+            2025,
+            "680万元",
+            Status.IN_USE,
+            D(2025, 11, 30),
+            2025,
+        ),
+        (
+            "FS-2025-02",
+            "凤山县就业帮扶车间改造",
+            Category.EMPLOYMENT,
+            2025,
+            "260万元",
+            Status.COMPLETED,
+            D(2025, 12, 20),
+            2025,
+        ),
+        (
+            "FS-2025-03",
+            "凤山县屯级道路硬化",
+            Category.INFRASTRUCTURE,
+            2025,
+            "420万元",
+            Status.IN_USE,
+            D(2025, 10, 15),
+            2025,
+        ),
+        (
+            "FS-2026-01",
+            "凤山县农村饮水安全巩固提升",
+            Category.DRINKING_WATER,
+            2026,
+            "350万元",
+            Status.UNDER_CONSTRUCTION,
+            D(2026, 4, 1),
+            None,
+        ),
+        (
+            "FS-2026-02",
+            "凤山县乡镇卫生院远程医疗设备",
+            Category.HEALTH,
+            2026,
+            "180万元",
+            Status.APPROVED,
+            D(2026, 3, 10),
+            None,
+        ),
+        (
+            "FS-2026-03",
+            "凤山县粤桂协作农产品冷链仓储",
+            Category.INDUSTRY,
+            2026,
+            "520万元",
+            Status.PLANNED,
+            D(2026, 6, 1),
+            None,
+        ),
+    ]
+    return [
+        ProjectSpec(
+            "longhua_fengshan", code, name, category, year, parse_amount(budget), status, date,
+            end_year=end, outputs=ILLUSTRATIVE_NOTE,
+        )
+        for code, name, category, year, budget, status, date, end in rows
+    ]  # fmt: skip
+
+
 def project_specs() -> list[ProjectSpec]:
-    return [*_tianhe(), *_tianlin(), *_shanwei(), *_others()]
+    return [*_tianhe(), *_tianlin(), *_shanwei(), *_others(), *_fengshan()]
 
 
 def load(actor: Any) -> list[str]:
