@@ -457,7 +457,7 @@ class Importer:
         self._unique_in_file(
             plan,
             numbers,
-            [prep.compact_number(n) for n in household_numbers],
+            prep.compact_numbers(household_numbers),
             self.household_numbers,
             bad,
             "number",

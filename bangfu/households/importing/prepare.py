@@ -162,12 +162,10 @@ def _select(data: dict[str, list[Any]], good: list[int], size: int) -> dict[str,
     return {key: [values[i] for i in good] for key, values in data.items()}
 
 
-def compact_number(number: str) -> Any:
-    """A person or household number as kept in the duplicate sets: digits as an int (with a
-    leading 1 so 007 and 7 stay apart), anything else as the text."""
-    if number.isdigit() and number.isascii():
-        return int("1" + number)
-    return number
+def compact_numbers(numbers: Iterable[str]) -> list[Any]:
+    """Person or household numbers as kept in the duplicate sets (millions of them): digits as
+    an int, with a leading 1 so 007 and 7 stay apart; anything else as the text."""
+    return [int("1" + n) if n.isdigit() and n.isascii() else n for n in numbers]
 
 
 # Preparing a batch -------------------------------------------------------------------------------
@@ -319,11 +317,12 @@ def _persons(
     given["sex"] = [str(sexes[i]) for i in good]
     given["birth_date"] = [births[i] for i in good]
     head = Relation.HEAD.value
+    households = [data["household"][i] for i in good]
     out.offsets = [offsets[i] for i in good]
     out.keys = {
-        "number": [compact_number(n) for n in given["number"]],
-        "household": [data["household"][i] for i in good],
-        "household_key": [compact_number(data["household"][i]) for i in good],
+        "number": compact_numbers(given["number"]),
+        "household": households,
+        "household_key": compact_numbers(households),
         "token": [int(token[:32], 16) for token in tokens],
         "head": [relation == head for relation in given["relation"]],
     }
