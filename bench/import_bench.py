@@ -11,6 +11,12 @@ recreated each run) so the peak memory is the import's own; with DATABASE_URL se
 database instead (its households and persons are deleted first: use a scratch database).
 
     python -m bench.import_bench [--households N] [--slice 20000]
+
+`--slice 0` skips django-import-export. Environment: BANGFU_BENCH_HOUSEHOLDS (default size),
+BANGFU_BENCH_FILES_ONLY=1 (write the files and stop), BANGFU_BENCH_INLINE=1 (no worker
+processes), BANGFU_BENCH_PROFILE=FILE (cProfile of the main process's CPU time, for pstats).
+The machine is shared: the figures come with the wall time, the CPU time of the main process
+and of the workers, and the load average, so a run on a busy machine can be read for what it is.
 """
 
 from __future__ import annotations
