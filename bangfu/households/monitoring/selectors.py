@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -276,28 +277,64 @@ def _by_village(user: Any, region: Region | None) -> tuple[list[VillageRow], int
     return ordered[:VILLAGE_ROWS], len(ordered)
 
 
+TREND_CACHE_SECONDS = 3600
+
+
+def _trend_key(run: MonitoringRun, before: MonitoringRun | None, prefix: str) -> str:
+    # A stored run's findings never change, so its counts for one scope can be kept; the start
+    # times make the key unique even where a database reuses the ids of deleted runs.
+    def tag(r: MonitoringRun | None) -> str:
+        return f"{r.pk}.{r.started_at.timestamp():.6f}" if r is not None else "-"
+
+    return f"bangfu:monitoring-trend:{tag(run)}:{tag(before)}:{prefix or '*'}"
+
+
 def _trend(user: Any, region: Region | None) -> list[TrendPoint]:
+    """Findings per run and what changed against the run before, newest TREND_RUNS runs.
+
+    new = b − persisting and resolved = a − persisting, so each pair of runs needs one count of
+    the persisting findings; the figures of a pair are cached (stored runs are immutable)."""
     runs = list(visible_runs(user).order_by("-started_at", "-id")[:TREND_RUNS])[::-1]
     if not runs:
         return []
+    scope = scope_for(user)
+    prefix = region.prefix if region is not None else (scope.region_prefix or "")
+    if not scope.is_superuser and scope.region_prefix is not None:
+        prefix = max(prefix, scope.region_prefix, key=len)
+    keys = [
+        _trend_key(run, runs[index - 1] if index else None, prefix)
+        for index, run in enumerate(runs)
+    ]
+    cached: dict[str, tuple[int, int | None]] = cache.get_many(keys)
     in_scope = visible_findings(user).filter(_prefix_q(region, "village__code"))
-    totals = dict(
-        in_scope.filter(run__in=runs)
-        .order_by()
-        .values("run")
-        .annotate(n=Count("id"))
-        .values_list("run", "n")
-    )
+    missing = [run for run, key in zip(runs, keys, strict=True) if key not in cached]
+    totals: dict[int, int] = {}
+    if missing:
+        totals = dict(
+            in_scope.filter(run__in=missing)
+            .order_by()
+            .values("run")
+            .annotate(n=Count("id"))
+            .values_list("run", "n")
+        )
+    fresh: dict[str, tuple[int, int | None]] = {}
+    for index, (run, key) in enumerate(zip(runs, keys, strict=True)):
+        if key in cached:
+            continue
+        persisting = None
+        if index:
+            persisting = in_scope.filter(run=run).filter(_same_finding(runs[index - 1])).count()
+        fresh[key] = (totals.get(run.pk, 0), persisting)
+    if fresh:
+        cache.set_many(fresh, TREND_CACHE_SECONDS)
+    figures = {**cached, **fresh}
     points: list[TrendPoint] = []
-    for index, run in enumerate(runs):
-        total = totals.get(run.pk, 0)
-        if index == 0:
+    for index, (run, key) in enumerate(zip(runs, keys, strict=True)):
+        total, persisting = figures[key]
+        if persisting is None:
             points.append(TrendPoint(run, total, None, None, None))
             continue
-        before = runs[index - 1]
-        # new = b − persisting and resolved = a − persisting: one count per pair of runs.
-        persisting = in_scope.filter(run=run).filter(_same_finding(before)).count()
-        previous = totals.get(before.pk, 0)
+        previous = figures[keys[index - 1]][0]
         points.append(TrendPoint(run, total, total - persisting, previous - persisting, persisting))
     return points
 

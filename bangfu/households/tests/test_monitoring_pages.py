@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -244,6 +245,7 @@ def _more(world: World, n: int) -> None:
 
 
 def _queries(client: Client, url: str) -> int:
+    cache.clear()  # count the queries of a page whose trend is not cached yet
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -260,8 +262,21 @@ def test_pages_make_the_same_number_of_queries_for_more_rows(
     before = _queries(client, url)
     _more(world, 6)
     assert _queries(client, url) == before
+    cache.clear()
     with django_assert_max_num_queries(before):
         client.get(url)
+
+
+def test_trend_figures_are_cached_per_pair_of_runs_and_scope(world, registry):
+    cache.clear()
+    first = selectors.monitoring_overview(world.alice).trend
+    with CaptureQueriesContext(connection) as captured:
+        again = selectors.monitoring_overview(world.alice).trend
+    assert again == first
+    assert not any("COUNT" in q["sql"] and "households_finding" in q["sql"] for q in captured)
+    village = selectors.region_filter(world.alice, OTHER_VILLAGE)
+    narrowed = selectors.monitoring_overview(world.alice, region=village).trend
+    assert [p.findings for p in narrowed] == [0, 1]  # another scope, not the cached figures
 
 
 def test_household_detail_query_count_is_bounded(world, registry, django_assert_max_num_queries):
