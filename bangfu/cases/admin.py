@@ -122,13 +122,15 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = [StepInline, MeasureInline, VisitInline]
     action_form = DismissActionForm
     actions = ["dismiss_selected"]
-    shown_personal_fields = ("risk_type_labels",)
+    # Shown after the plain fields; the scan only through the scope-checked download page.
+    shown_personal_fields = ("risk_type_labels", "authorisation")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         return selectors.visible_cases(request.user)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f for f in super().get_fields(request, obj) if f != "risk_types"]
+        hidden = {"risk_types", "authorisation_scan"}
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Without change permission Django would offer no action; this one checks its own.
@@ -143,6 +145,14 @@ class CaseAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("risk types"))
     def risk_type_labels(self, case: Case) -> str:
         return "、".join(str(RiskType(r).label) for r in case.risk_types if r in RiskType.values)
+
+    @admin.display(description=gettext_lazy("scan of the signed authorisation"))
+    def authorisation(self, case: Case) -> str:
+        if not case.authorisation_scan:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("case-authorisation", args=[case.pk]), _("download")
+        )
 
     @admin.display(description=gettext_lazy("case page"))
     def page(self, case: Case) -> str:

@@ -37,6 +37,8 @@ def test_a_superuser_sees_the_list_with_its_filters_and_a_case_page(world):
     assert page.status_code == 200
     text = page.content.decode()
     assert "result: consistent with the application" in text
+    assert f'href="/cases/{case.pk}/authorisation/"' in text
+    assert "/media/" not in text
     assert "Save" not in text
 
 
