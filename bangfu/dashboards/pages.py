@@ -172,7 +172,7 @@ def funds_chart(summary: list[SummaryRow], labels: dict[str, str]) -> dict[str, 
         pieces["planned"].append(_wan(max(t.planned - t.arrived, Decimal(0))))
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"bottom": 0},
+        "legend": {"bottom": 0, "type": "scroll"},
         "grid": {"left": 56, "right": 16, "top": 36, "bottom": 56},
         "xAxis": {"type": "category", "data": years},
         "yAxis": {"type": "value", "name": labels["unit"]},
@@ -192,12 +192,12 @@ def projects_chart(cells: list[CountCell]) -> dict[str, Any]:
     labels_s = dict(ProjectStatus.choices)
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"bottom": 0},
-        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 80},
+        "legend": {"bottom": 0, "type": "scroll"},
+        "grid": {"left": 40, "right": 16, "top": 16, "bottom": 100},
         "xAxis": {
             "type": "category",
             "data": [str(labels_c.get(c, c)) for c in categories],
-            "axisLabel": {"interval": 0, "rotate": 20},
+            "axisLabel": {"interval": 0, "rotate": 30, "width": 96, "overflow": "truncate"},
         },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [

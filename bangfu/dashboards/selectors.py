@@ -26,8 +26,20 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scopes import pairing_q, region_in_scope, scope_for
@@ -35,10 +47,9 @@ from bangfu.funds.ledger import ZERO, StageTotals, counted, stage_sums
 from bangfu.funds.models import FundFlow
 from bangfu.households.choices import MonitoringCategory
 from bangfu.households.models import Household
-from bangfu.indicators.models import DataValue, DuplicateRule
+from bangfu.indicators.models import DataValue, DuplicateRule, Indicator
 from bangfu.indicators.periods import Period, PeriodKind
 from bangfu.indicators.rollup import COUNTED_STATUSES, Contribution, Resolved, resolve_nesting
-from bangfu.indicators.rollup import resolve_sides as resolve_pairing_sides
 from bangfu.pairings.models import Pairing
 from bangfu.pairings.selectors import pairing_list
 from bangfu.projects.models import Project
@@ -91,6 +102,7 @@ INDICATOR_HEADLINES: tuple[IndicatorHeadline, ...] = (
         (("households_out_of_poverty",),),
     ),
 )
+_FIGURE: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=4)
 HEADLINE_CODES = sorted({c for h in INDICATOR_HEADLINES for a in h.alternatives for c in a})
 
 
@@ -211,32 +223,60 @@ def projects_by_pairing(
     return {row["pairing_id"]: row["n"] for row in rows}
 
 
-def combine_periods(figures: dict[Period, Decimal]) -> Decimal | None:
-    """One figure since the start from one pairing's figures of several periods (flows).
+@dataclass(frozen=True)
+class KindYear:
+    """The resolved figures of one period kind within one year, added up (from the database)."""
 
-    The latest cumulative (累计) figure counts, plus every later year; a year without a year
-    figure counts its half-years, else its quarters, else its months. Nothing is counted twice.
+    kind: str
+    year: int
+    first_start: dt.date
+    total: Decimal
+
+
+def combine(
+    cumulative: Sequence[tuple[dt.date, Decimal]], sums: Sequence[KindYear]
+) -> Decimal | None:
+    """One figure since the start from one pairing's figures (flows).
+
+    `cumulative` holds (as-of date, value) of its cumulative (累计) figures: the latest counts.
+    Then every year starting after it counts, by its year figure, else its half-years, else its
+    quarters, else its months. Nothing is counted twice.
     """
-    if not figures:
+    if not cumulative and not sums:
         return None
     covered_until: dt.date | None = None
     total = Decimal(0)
-    cumulative = [p for p in figures if p.kind == PeriodKind.CUMULATIVE]
     if cumulative:
-        latest = max(cumulative, key=lambda p: (p.end, p.start))
-        total += figures[latest]
-        covered_until = latest.end
-    later = [p for p in figures if covered_until is None or p.start > covered_until]
-    by_year: dict[int, dict[PeriodKind, list[Period]]] = defaultdict(lambda: defaultdict(list))
-    for period in later:
-        if period.kind != PeriodKind.CUMULATIVE:
-            by_year[period.start.year][period.kind].append(period)
+        covered_until, value = max(cumulative, key=lambda item: item[0])
+        total += value
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for item in sums:
+        if covered_until is None or item.first_start > covered_until:
+            by_year[item.year][item.kind] = item.total
     for kinds in by_year.values():
         for kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH):
-            if kinds.get(kind):
-                total += sum((figures[p] for p in kinds[kind]), Decimal(0))
+            if kind.value in kinds:
+                total += kinds[kind.value]
                 break
     return total
+
+
+def combine_periods(figures: dict[Period, Decimal]) -> Decimal | None:
+    """`combine` for figures given period by period (one value per period)."""
+    cumulative = [(p.end, v) for p, v in figures.items() if p.kind == PeriodKind.CUMULATIVE]
+    sums: dict[tuple[str, int], KindYear] = {}
+    for period, value in figures.items():
+        if period.kind == PeriodKind.CUMULATIVE:
+            continue
+        key = (period.kind.value, period.start.year)
+        seen = sums.get(key)
+        sums[key] = KindYear(
+            key[0],
+            key[1],
+            min(period.start, seen.first_start) if seen else period.start,
+            (seen.total if seen else Decimal(0)) + value,
+        )
+    return combine(cumulative, list(sums.values()))
 
 
 @dataclass(frozen=True)
@@ -247,51 +287,93 @@ class _Reported:
     rules: dict[str, str]
 
 
+def _side_value(side: str) -> Max:
+    return Max(Case(When(reported_by=side, then=F("value"))))
+
+
+def _resolved(rule: str) -> Any:
+    """One figure per period from both sides' reports (at most one each), by the duplicate rule,
+    as an aggregate expression (see indicators.rollup.resolve_sides)."""
+    recipient, donor = _side_value("recipient"), _side_value("donor")
+    if rule == DuplicateRule.PREFER_DONOR:
+        return Coalesce(donor, _side_value("recipient"))
+    if rule == DuplicateRule.SUM:
+        return Coalesce(recipient, Value(0), output_field=_FIGURE) + Coalesce(
+            donor, Value(0), output_field=_FIGURE
+        )
+    if rule == DuplicateRule.MAX:
+        return Max("value")
+    return Coalesce(recipient, donor)
+
+
 def reported_by_pairing(
     *, user: Any, year: int | None = None, only: Collection[int] | None = None
 ) -> _Reported:
     """The headline indicators' approved figures of every visible pairing, one value per pairing
-    and indicator (sides resolved per period, periods combined; one query)."""
+    and indicator. Sides are resolved per period and the periods added up per kind and year in
+    the database (two queries, plus one for the indicators' rules), so the rows read into Python
+    are a few per pairing whatever the number of monthly figures."""
+    indicators = list(
+        Indicator.objects.filter(code__in=HEADLINE_CODES).values_list(
+            "pk", "code", "duplicate_rule"
+        )
+    )
+    if not indicators:
+        return _Reported({}, {})
+    codes_by_pk = {pk: code for pk, code, _rule in indicators}
+    rules = {code: rule for _pk, code, rule in indicators}
+    resolved = Case(
+        *[When(indicator_id=pk, then=_resolved(rule)) for pk, _code, rule in indicators],
+        output_field=_FIGURE,
+    )
     values = DataValue.objects.filter(
         pairing_q(user, "pairing__"),
         _only(only),
         pairing__isnull=False,
-        indicator__code__in=HEADLINE_CODES,
+        indicator_id__in=list(codes_by_pk),
         status__in=COUNTED_STATUSES,
     )
     if year is not None:
         values = values.filter(
             period_start__gte=dt.date(year, 1, 1), period_end__lte=dt.date(year, 12, 31)
         )
-    rows = values.order_by().values_list(
-        "pk",
-        "pairing_id",
-        "indicator__code",
-        "indicator__duplicate_rule",
-        "period_kind",
-        "period_start",
-        "period_end",
-        "reported_by",
-        "value",
+    per_period = (
+        values.order_by()
+        .annotate(period_year=ExtractYear("period_start"))
+        .values(
+            "pairing_id", "indicator_id", "period_kind", "period_start", "period_end", "period_year"
+        )
+        .annotate(resolved=resolved)
     )
-    grouped: dict[tuple[str, int], dict[Period, dict[str, Contribution]]] = defaultdict(
-        lambda: defaultdict(dict)
+    cumulative: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for row in per_period.filter(period_kind=PeriodKind.CUMULATIVE.value):
+        if row["resolved"] is not None:
+            key = (row["indicator_id"], row["pairing_id"])
+            cumulative[key].append((row["period_end"], Decimal(row["resolved"])))
+    inner_sql, params = per_period.exclude(
+        period_kind=PeriodKind.CUMULATIVE.value
+    ).query.sql_with_params()
+    outer = (
+        "SELECT pairing_id, indicator_id, period_kind, period_year, MIN(period_start), "  # noqa: S608
+        f"SUM(resolved) FROM ({inner_sql}) per_period "
+        "GROUP BY pairing_id, indicator_id, period_kind, period_year"
     )
-    rules: dict[str, str] = {}
-    for pk, pairing_id, code, rule, kind, start, end, side, value in rows:
-        rules[code] = rule
-        period = Period(PeriodKind(kind), start, end)
-        grouped[(code, pairing_id)][period][side] = Contribution(pairing_id, side, value, pk)
+    sums: dict[tuple[int, int], list[KindYear]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        for pairing_id, indicator_id, kind, period_year, first, total in cursor.fetchall():
+            if total is None:
+                continue
+            if isinstance(first, str):  # SQLite hands back dates of a raw query as text
+                first = dt.date.fromisoformat(first)
+            item = KindYear(kind, int(period_year), first, Decimal(str(total)))
+            sums[(indicator_id, pairing_id)].append(item)
     result: dict[str, dict[int, Decimal]] = defaultdict(dict)
-    for (code, pairing_id), periods in grouped.items():
-        resolved = {
-            period: r.value
-            for period, sides in periods.items()
-            if (r := resolve_pairing_sides(rules[code], sides)).value is not None
-        }
-        combined = combine_periods(resolved)
+    for key in set(cumulative) | set(sums):
+        combined = combine(cumulative.get(key, []), sums.get(key, []))
         if combined is not None:
-            result[code][pairing_id] = combined
+            indicator_id, pairing_id = key
+            result[codes_by_pk[indicator_id]][pairing_id] = combined
     return _Reported(dict(result), rules)
 
 

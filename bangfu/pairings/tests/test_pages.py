@@ -53,9 +53,9 @@ def test_home_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
         village = get_region(f"4512231012{number + 10:02d}", name=f"村{number}")
         pairing(world.longhua, village, parent=world.longhua_fengshan)
     client = signed_in(world.bob)
-    # session, user, the user's unit, roles, pairings, then one grouped query each for fund
-    # flows, projects, figures and monitored households
-    with django_assert_num_queries(9):
+    # session, user, the user's unit, roles, pairings, then grouped queries for fund flows,
+    # projects, figures (indicator rules, cumulative figures, sums) and monitored households
+    with django_assert_num_queries(11):
         response = client.get("/")
     assert response.context["cards"][0].descendants == 25
 
@@ -123,6 +123,6 @@ def test_the_pairing_page_runs_a_fixed_number_of_queries(world, django_assert_nu
     _fill(world)
     client = signed_in(User.objects.get(pk=world.alice.pk))
     # The dashboard: a fixed number of queries (see bangfu/dashboards/tests for 1 vs many).
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(27):
         response = client.get(f"/pairings/{world.longhua_fengshan.pk}/")
     assert response.status_code == 200
