@@ -22,6 +22,8 @@ QUALIFIER_LABELS: dict[str, Any] = {
     "at_least": pgettext_lazy("qualifier", "at least"),
     "at_most": pgettext_lazy("qualifier", "at most"),
 }
+
+
 def unit_label(code: str | None, measure: str | None = None) -> Any:
     """The unit in words; a count is named by its measure word (6 个, 3 所)."""
     if code == "count" and measure:
