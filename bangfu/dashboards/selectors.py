@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -39,7 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scopes import pairing_q, region_in_scope, scope_for
@@ -318,7 +319,7 @@ def reported_by_pairing(
             "pk", "code", "duplicate_rule"
         )
     )
-    if not indicators:
+    if not indicators or (only is not None and not only):
         return _Reported({}, {})
     codes_by_pk = {pk: code for pk, code, _rule in indicators}
     rules = {code: rule for _pk, code, rule in indicators}
@@ -326,9 +327,10 @@ def reported_by_pairing(
         *[When(indicator_id=pk, then=_resolved(rule)) for pk, _code, rule in indicators],
         output_field=_FIGURE,
     )
+    # `only` holds visible pairings (the caller's forest); without it the scope decides.
+    scope = _only(only) if only is not None else pairing_q(user, "pairing__")
     values = DataValue.objects.filter(
-        pairing_q(user, "pairing__"),
-        _only(only),
+        scope,
         pairing__isnull=False,
         indicator_id__in=list(codes_by_pk),
         status__in=COUNTED_STATUSES,
@@ -339,10 +341,7 @@ def reported_by_pairing(
         )
     per_period = (
         values.order_by()
-        .annotate(period_year=ExtractYear("period_start"))
-        .values(
-            "pairing_id", "indicator_id", "period_kind", "period_start", "period_end", "period_year"
-        )
+        .values("pairing_id", "indicator_id", "period_kind", "period_start", "period_end")
         .annotate(resolved=resolved)
     )
     cumulative: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = defaultdict(list)
@@ -350,13 +349,19 @@ def reported_by_pairing(
         if row["resolved"] is not None:
             key = (row["indicator_id"], row["pairing_id"])
             cumulative[key].append((row["period_end"], Decimal(row["resolved"])))
-    inner_sql, params = per_period.exclude(
-        period_kind=PeriodKind.CUMULATIVE.value
-    ).query.sql_with_params()
+    try:
+        inner_sql, params = per_period.exclude(
+            period_kind=PeriodKind.CUMULATIVE.value
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a scope that selects nothing
+        return _Reported({}, rules)
+    # The year as the first four characters of the ISO date: the same on SQLite (dates are
+    # text) and PostgreSQL (ISO DateStyle), and no per-row function call on SQLite.
+    year_of = "SUBSTR(CAST(period_start AS TEXT), 1, 4)"
     outer = (
-        "SELECT pairing_id, indicator_id, period_kind, period_year, MIN(period_start), "  # noqa: S608
+        f"SELECT pairing_id, indicator_id, period_kind, {year_of}, MIN(period_start), "  # noqa: S608
         f"SUM(resolved) FROM ({inner_sql}) per_period "
-        "GROUP BY pairing_id, indicator_id, period_kind, period_year"
+        f"GROUP BY pairing_id, indicator_id, period_kind, {year_of}"
     )
     sums: dict[tuple[int, int], list[KindYear]] = defaultdict(list)
     with connection.cursor() as cursor:
@@ -531,6 +536,9 @@ def figures(
     only: set[int] | None = None
     if tops is not None:
         only = {pk for top in tops for pk in trees.subtree(top)}
+    # Figures are read by the visible pairings' ids: an index range instead of the scope's
+    # joins on region codes (the forest was read through the scope).
+    figure_ids = only if only is not None else set(trees.pairings)
     card_tops = trees.roots if tops is None else list(tops)
     prefixes = {
         prefix
@@ -541,7 +549,7 @@ def figures(
         trees=trees,
         funds=funds_by_pairing(user=user, year=year, only=only),
         projects=projects_by_pairing(user=user, year=year, only=only),
-        reported=reported_by_pairing(user=user, year=year, only=only),
+        reported=reported_by_pairing(user=user, year=year, only=figure_ids),
         monitored=monitored_by_prefix(prefixes) if not scope_for(user).sees_nothing else {},
         year=year,
         user=user,
