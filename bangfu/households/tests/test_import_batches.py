@@ -11,7 +11,7 @@ import pytest
 from bangfu.core import jobs
 from bangfu.core.models import JobStatus
 from bangfu.households.fields import reveal
-from bangfu.households.importing import engine
+from bangfu.households.importing import engine, writer
 from bangfu.households.importing import jobs as import_jobs
 from bangfu.households.importing.engine import Source
 from bangfu.households.models import Household, Person
@@ -67,6 +67,7 @@ def small_batches(monkeypatch):
     monkeypatch.setattr(engine, "BLOCK_CHARS", 300)
     monkeypatch.setattr(engine, "BATCH_ROWS", 7)
     monkeypatch.setattr(engine, "POOL_MIN_ROWS", 0)
+    monkeypatch.setattr(writer, "SQLITE_ROWS_PER_INSERT", 3)  # full and partial statements
 
 
 def _run(actor, sources, progress=None):
