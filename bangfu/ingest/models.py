@@ -106,6 +106,8 @@ class ProposedFact(TimeStampedModel):
                 condition=Q(span_start__lte=F("span_end")), name="ingest_fact_span_order"
             ),
         ]
+        # Record pages look their provenance up by the record they created.
+        indexes = [models.Index(fields=["record_type", "record_id"], name="ingest_fact_record")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.payload.get('text', '')}"
