@@ -237,6 +237,7 @@ def test_household_detail_lists_findings_of_the_newest_run(world, registry):
 
 def _more(world: World, n: int) -> None:
     run = MonitoringRun.objects.order_by("-id").first()
+    assert run is not None
     for index in range(n):
         household = _household(TONGLE, MARGINAL, RiskType.HOUSING, RiskType.ILLNESS)
         make_person(household, id_number=make_id(sequence=100 + index))

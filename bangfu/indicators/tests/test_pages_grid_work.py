@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -64,7 +65,7 @@ def test_saving_one_row_answers_with_that_row_only(world):
     assert "is-saved" in html
     assert 'data-status="draft"' in html
     figures = DataValue.objects.filter(pairing=world.longhua_fengshan)
-    assert [(f.indicator.code, f.value) for f in figures] == [("labour_trained", 420)]
+    assert [(f.indicator.code, f.value) for f in figures] == [("labour_trained", Decimal(420))]
 
 
 def test_a_refused_row_comes_back_with_its_errors_and_saves_nothing(world):
