@@ -28,7 +28,7 @@ def pairings(db):
 def test_every_seed_figure_is_listed_by_pairing_and_period(pairings):
     assert demo.load(SYSTEM) == []
     assert demo.load(SYSTEM) == []  # idempotent
-    assert DataValue.objects.count() == len(demo.FIGURES)
+    assert DataValue.objects.count() == len(demo.FIGURES) + len(demo.illustrative_figures())
     assert set(DataValue.objects.values_list("status", flat=True)) == {Status.APPROVED}
     for fig in demo.FIGURES:
         period = parse(fig.period)
@@ -45,7 +45,7 @@ def test_every_seed_figure_is_listed_by_pairing_and_period(pairings):
 
 def test_the_seed_targets_show_progress(pairings):
     demo.load(SYSTEM)
-    assert Target.objects.count() == 15
+    assert Target.objects.count() == 15 + len(demo.illustrative_targets())
     duan = pairings[(demo.BAOAN, demo.DUAN)]
     targets = {
         p.indicator.code: p.target
