@@ -97,8 +97,10 @@ class ExtractedPairing:
             payload[f"{side}_kind"] = "organisation" if kind else "region"
             if kind:
                 payload[f"{side}_organisation_kind"] = kind
-            if located and not payload.get(f"{side}_code"):
-                payload[f"{side}_code"] = located  # the place to look in / create it in
+                if located and not payload.get(f"{side}_code"):
+                    payload[f"{side}_code"] = located  # where to look for it or create it
+            elif located and not payload.get(f"{side}_code"):
+                payload[f"{side}_located"] = located  # a place the gazetteer does not know
         return payload
 
 

@@ -137,6 +137,7 @@ def _party(payload: dict[str, Any], side: str) -> dict[str, Any]:
         "label": _("Donor") if side == "donor" else _("Recipient"),
         "name": payload.get(side) or "",
         "code": payload.get(f"{side}_code") or "",
+        "located": payload.get(f"{side}_located") or "",
         "is_organisation": organisation,
         "organisation": payload.get(f"{side}_organisation") or "",
         "organisation_kind": kind,

@@ -72,7 +72,19 @@ def test_schools_and_hospitals_paired_by_a_verb_or_with_each_other():
 def test_a_village_missing_from_the_gazetteer_is_proposed_with_its_place():
     [found] = pairings("深圳某某农业集团帮扶凤山县青石村,发展养殖产业。")
     assert (found["donor"], found["recipient"]) == ("深圳某某农业集团", "凤山县青石村")
-    assert (found["recipient_kind"], found["recipient_code"]) == ("region", "451223000000")
+    assert (found["recipient_kind"], found["recipient_code"]) == ("region", None)
+    assert found["recipient_located"] == "451223000000"  # a hint for the reviewer
+
+
+def test_a_village_written_in_the_wrong_county_is_not_taken_for_another_one():
+    rows = [*ROWS, ("520000000000", "贵州省", "province"), ("520500000000", "毕节市", "prefecture")]
+    rows += [("520525000000", "纳雍县", "county"), ("520525104003", "大坡村委会", "village")]
+    extraction = Extractor(GazetteerIndex.build(rows)).extract_text(
+        "龙华区恒信电子有限公司帮扶凤山县大坡村。"
+    )
+    [found] = [p.as_payload() for p in extraction.pairings]
+    assert (found["recipient"], found["recipient_code"]) == ("大坡村", None)
+    assert found["recipient_located"] == "451223000000"
 
 
 def test_kinds_of_organisation_and_donations_are_not_pairings():

@@ -176,3 +176,15 @@ def test_an_organisation_pairing_is_reviewed_and_accepted_on_the_page(world):
     fact.refresh_from_db()
     assert fact.status == FactStatus.ACCEPTED
     assert fact.record_type == "pairings.pairing"
+
+
+@pytest.mark.django_db
+def test_a_village_the_gazetteer_does_not_know_is_left_for_the_reviewer_to_give(world):
+    text = f"{YEAR}-04-02 简报\n深圳市龙华区恒信电子有限公司帮扶凤山县青石村,修建村道2条。"
+    document = services.document_upload(
+        actor=world.bob, source_name="村企.txt", text=text, region=world.longhua
+    )
+    fact = document.facts.get(kind="pairing")
+    assert fact.payload["recipient_code"] is None
+    page = client_for(world.bob).get(f"/ingest/documents/{document.pk}/").content.decode()
+    assert "不在区划库中；原文写在 451223000000" in page

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bangfu.regions.codes import Level, shared_depth
+from bangfu.regions.codes import Level, is_within, shared_depth
 from bangfu.regions.gazetteer import GazetteerIndex, RegionRecord, short_name
 
 # Short names that are ordinary words far more often than places.
@@ -197,7 +197,7 @@ class PlaceFinder:
         firsts = "".join(sorted({re.escape(k[0]) for k in self.by_prefix}))
         seconds = "".join(sorted({re.escape(k[1]) for k in self.by_prefix}))
         self._candidates = re.compile(f"[{firsts}](?=[{seconds}])") if firsts else None
-        self._chains: dict[tuple[str, ...], tuple[str, RegionRecord | None]] = {}
+        self._chains: dict[tuple[str, ...], tuple[str, RegionRecord | None, str | None]] = {}
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
@@ -251,21 +251,27 @@ class PlaceFinder:
             if len(self._chains) >= _MAX_REMEMBERED_CHAINS:
                 self._chains.clear()
             known = self._chains[key] = self._resolve_parts(key)
-        return Mention(chain[0][0], chain[-1][1], known[0], known[1])
+        return Mention(chain[0][0], chain[-1][1], known[0], known[1], None, known[2])
 
-    def _resolve_parts(self, parts: tuple[str, ...]) -> tuple[str, RegionRecord | None]:
-        """(written name, region) of a chain of adjacent names."""
+    def _resolve_parts(self, parts: tuple[str, ...]) -> tuple[str, RegionRecord | None, str | None]:
+        """(written name, region, code of the place it is written in) of a chain of adjacent
+        names. A last part that is not inside the places written before it (凤山县大坡村 when
+        the only 大坡村 known is in another province) is a place the gazetteer does not know,
+        located in them."""
         whole = "".join(parts)
         answer = self.index.resolve(whole)
         if answer.region is not None:
-            return whole, answer.region
+            return whole, answer.region, None
         # The last part is the most specific; earlier parts are the place to look in.
         context = None
         for part in parts[:-1]:
             head = self.index.resolve(part, context=context)
             if head.region is not None:
                 context = head.region.code
-        return parts[-1], self.index.resolve(parts[-1], context=context).region
+        region = self.index.resolve(parts[-1], context=context).region
+        if region is not None and context is not None and not is_within(region.code, context):
+            return parts[-1], None, context
+        return parts[-1], region, None
 
 
 def _nearest(matches: tuple[RegionRecord, ...], known: list[str]) -> RegionRecord | None:
