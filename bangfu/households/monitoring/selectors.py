@@ -216,26 +216,46 @@ def monitored_households(user: Any, region: Region | None = None) -> QuerySet[Ho
     )
 
 
-def _by_category(user: Any, region: Region | None) -> list[CategoryRow]:
+def _counts(user: Any, region: Region | None) -> tuple[list[CategoryRow], list[VillageRow], int]:
+    """Monitored households by category (monitored now / eliminated) and by village, from one
+    grouped query; village names are read for the villages listed only."""
     rows = (
         monitored_households(user, region)
         .order_by()
-        .values("monitoring_category")
+        .values("village_id", "monitoring_category")
         .annotate(
             monitored=Count("id", filter=Q(eliminated_on__isnull=True)),
             eliminated=Count("id", filter=Q(eliminated_on__isnull=False)),
         )
     )
-    found = {row["monitoring_category"]: row for row in rows}
-    return [
+    monitored: dict[str, int] = {}
+    eliminated: dict[str, int] = {}
+    villages: dict[str, dict[str, int]] = {}
+    for row in rows:
+        category = row["monitoring_category"]
+        monitored[category] = monitored.get(category, 0) + row["monitored"]
+        eliminated[category] = eliminated.get(category, 0) + row["eliminated"]
+        if row["monitored"]:
+            villages.setdefault(row["village_id"], {})[category] = row["monitored"]
+    by_category = [
         CategoryRow(
             category=str(category),
             label=str(category.label),
-            monitored=found.get(category, {}).get("monitored", 0),
-            eliminated=found.get(category, {}).get("eliminated", 0),
+            monitored=monitored.get(category, 0),
+            eliminated=eliminated.get(category, 0),
         )
         for category in MONITORED_CATEGORIES
     ]
+    ordered = sorted(villages.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    shown = ordered[:VILLAGE_ROWS]
+    names = dict(
+        Region.objects.filter(code__in=[code for code, _ in shown]).values_list("code", "name")
+    )
+    by_village = [
+        VillageRow(code, names.get(code, code), counts, sum(counts.values()))
+        for code, counts in shown
+    ]
+    return by_category, by_village, len(ordered)
 
 
 def _by_risk(user: Any, region: Region | None) -> list[CountRow]:
@@ -252,29 +272,6 @@ def _by_risk(user: Any, region: Region | None) -> list[CountRow]:
     )
     found = {row["risk_type"]: row["n"] for row in rows}
     return [CountRow(str(risk), str(risk.label), found[risk]) for risk in RiskType if risk in found]
-
-
-def _by_village(user: Any, region: Region | None) -> tuple[list[VillageRow], int]:
-    rows = (
-        monitored_households(user, region)
-        .filter(eliminated_on__isnull=True)
-        .order_by()
-        .values("village_id", "village__name", "monitoring_category")
-        .annotate(n=Count("id"))
-    )
-    villages: dict[str, VillageRow] = {}
-    for row in rows:
-        code = row["village_id"]
-        village = villages.setdefault(code, VillageRow(code, row["village__name"], {}, 0))
-        village.by_category[row["monitoring_category"]] = row["n"]
-    ordered = sorted(
-        (
-            VillageRow(v.code, v.name, v.by_category, sum(v.by_category.values()))
-            for v in villages.values()
-        ),
-        key=lambda v: (-v.total, v.code),
-    )
-    return ordered[:VILLAGE_ROWS], len(ordered)
 
 
 TREND_CACHE_SECONDS = 3600
@@ -368,11 +365,11 @@ def monitoring_overview(
 ) -> MonitoringOverview:
     """The monitoring page's figures for the user's scope, or one region inside it."""
     today = today or timezone.localdate()
-    villages, village_count = _by_village(user, region)
+    by_category, villages, village_count = _counts(user, region)
     by_state, overdue = _cases(user, region, today)
     return MonitoringOverview(
         region=region,
-        by_category=_by_category(user, region),
+        by_category=by_category,
         by_risk=_by_risk(user, region),
         by_village=villages,
         village_count=village_count,
