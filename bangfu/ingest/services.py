@@ -130,8 +130,9 @@ def document_upload(
         region=region,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    ProposedFact.objects.bulk_create(_facts(document, extraction))
-    _resolve_organisations(document)
+    facts = _facts(document, extraction)
+    _resolve_organisations(facts)
+    ProposedFact.objects.bulk_create(facts)
     _audit(actor, document, AuditAction.CREATE)
     return document
 
@@ -160,13 +161,11 @@ def _facts(document: Document, extraction: Extraction) -> list[ProposedFact]:
     return facts
 
 
-def _resolve_organisations(document: Document) -> None:
+def _resolve_organisations(proposed: list[ProposedFact]) -> None:
     """Organisation parties of the proposed pairings, matched by name to the organisations on
     record (one with that name in the place the text locates it, else the only one with that
     name); the others stay proposals of new organisations for the reviewer to confirm."""
-    from bangfu.pairings.models import Organisation
-
-    facts = [f for f in document.facts.all() if f.kind == FactKind.PAIRING]
+    facts = [f for f in proposed if f.kind == FactKind.PAIRING]
     names = {
         f.payload.get(side)
         for f in facts
@@ -178,7 +177,6 @@ def _resolve_organisations(document: Document) -> None:
     by_name: dict[str, list[Organisation]] = {}
     for organisation in Organisation.objects.filter(name__in=names).order_by("pk"):
         by_name.setdefault(organisation.name, []).append(organisation)
-    changed = []
     for fact in facts:
         for side in SIDES:
             if fact.payload.get(f"{side}_kind") != "organisation":
@@ -191,9 +189,6 @@ def _resolve_organisations(document: Document) -> None:
             if len(found) == 1:
                 fact.payload[f"{side}_organisation"] = found[0].pk
                 fact.payload[f"{side}_code"] = found[0].region_id
-                changed.append(fact)
-    if changed:
-        ProposedFact.objects.bulk_update(changed, ["payload"])
 
 
 def _require_reviewable(actor: Any, fact: ProposedFact) -> ProposedFact:
