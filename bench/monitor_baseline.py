@@ -22,10 +22,10 @@ from bangfu.households.choices import (
     LABOUR_SKILLS,
     PROTECTION_MEASURES,
 )
-from bangfu.households.models import Household, HouseholdIncome
+from bangfu.households.models import DECLARED_FLAGS, WATER_FLAGS, Household, HouseholdIncome
 from bangfu.households.monitoring.rules import Parameters
 from bangfu.households.monitoring.rules.data_quality import LAND, MATCHING_MEASURES
-from bangfu.households.monitoring.rules.risk import DECLARED_FLAGS, WATER_FLAGS, years_before
+from bangfu.households.monitoring.rules.risk import years_before
 from bangfu.households.monitoring.thresholds import ThresholdTable
 
 

@@ -107,9 +107,9 @@ class BulkLoad:
     constraints of the tables (each foreign key would otherwise look up and lock the parent row
     for every row copied; re-adding it checks all rows in one join). PostgreSQL refuses to add a
     foreign key to a table with deferred checks still pending in the transaction (e.g. regions
-    the caller inserted without committing): call it outside such a transaction. Everything is recreated
-    from the database's own definitions inside the same transaction, so a failure rolls the
-    whole load back, indexes included.
+    the caller inserted without committing): call it outside such a transaction. Everything
+    is recreated from the database's own definitions inside the same transaction, so a failure
+    rolls the whole load back, indexes included.
     """
 
     def __init__(self, tables: list[type[models.Model]], *, enabled: bool) -> None:

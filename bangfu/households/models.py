@@ -271,7 +271,27 @@ class Household(TimeStampedModel):
             models.Index(
                 fields=["monitoring_category", "village"], name="household_category_village"
             ),
-            models.Index(fields=["per_capita_net_income"], name="household_per_capita"),
+            # Migration 0005: per-capita income with what a finding's category needs (type,
+            # income year) and its village, so the income rule reads the index alone.
+            models.Index(
+                fields=["per_capita_net_income", "income_year", "household_type", "village"],
+                name="household_per_capita_category",
+            ),
+            # What the rules that scan every household read (wage share, category, village):
+            # a narrow index to scan instead of the wide table.
+            models.Index(
+                fields=[
+                    "village",
+                    "household_type",
+                    "income_year",
+                    "per_capita_net_income",
+                    "wage_income",
+                    "business_income",
+                    "property_income",
+                    "transfer_income",
+                ],
+                name="household_rule_scan",
+            ),
             # Monitoring (migration 0004): each rule reads only the rows it may fire on.
             models.Index(
                 fields=["village"], condition=UNSAFE_HOUSE_Q, name="household_unsafe_house"
@@ -291,7 +311,9 @@ class Household(TimeStampedModel):
             ),
             models.Index(fields=["village"], condition=ROAD_OUTSIDE_Q, name="household_road_range"),
             models.Index(
-                fields=["identified_on"], condition=IDENTIFIED_Q, name="household_identified"
+                fields=["identified_on", "eliminated_on", "per_capita_net_income", "village"],
+                condition=IDENTIFIED_Q,
+                name="household_identified_rules",
             ),
         ]
 
@@ -403,7 +425,16 @@ class Person(TimeStampedModel):
             models.Index(
                 fields=["birth_date", "labour_skill", "household"], name="person_birth_labour"
             ),
-            models.Index(fields=["household"], condition=UNINSURED_Q, name="person_uninsured"),
+            models.Index(
+                fields=[
+                    "household",
+                    "resident_medical_insurance",
+                    "employee_medical_insurance",
+                    "critical_illness_insurance",
+                ],
+                condition=UNINSURED_Q,
+                name="person_uninsured_flags",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -552,16 +583,33 @@ class Finding(models.Model):
     """One rule firing on one household (or one member of it), with the values that fired it.
 
     Written only by INSERT … SELECT from the rule's queryset (monitoring.runs), never row by row.
+
+    No foreign key is checked by the database (migration 0006): a finding is written once, by
+    the run that creates it, from household and person rows read in the same transaction, and
+    a million-household run writes ~700,000 findings. On PostgreSQL each checked key cost a
+    deferred trigger that locked the parent row at commit (about half the run). Deleting a
+    run, household or person through Django still deletes its findings (on_delete=CASCADE is
+    carried out by Django). Only the indexes the selectors and those cascades use are kept:
+    run-first composites, the household, and the person where there is one.
     """
 
     run = models.ForeignKey(
-        MonitoringRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="findings"
+        MonitoringRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_constraint=False,
+        db_index=False,  # the run-first composite indexes below serve it
     )
     rule_code = models.CharField(_("rule"), max_length=40)
     rule_version = models.PositiveSmallIntegerField(_("rule version"))
     kind = models.CharField(_("kind"), max_length=16, choices=RuleKind.choices)
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="+"
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     person = models.ForeignKey(
         Person,
@@ -570,6 +618,8 @@ class Finding(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
+        db_index=False,  # partial index below: most findings have no person
     )
     village = models.ForeignKey(
         Region,
@@ -577,6 +627,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,  # copied from the household; checked there
+        db_index=False,  # the run-first composite index below serves it
     )
     category = models.CharField(
         _("suggested category"),
@@ -609,6 +660,9 @@ class Finding(models.Model):
             models.Index(fields=["run", "rule_code"], name="finding_run_rule"),
             models.Index(fields=["run", "village"], name="finding_run_village"),
             models.Index(fields=["run", "household"], name="finding_run_household"),
+            models.Index(
+                fields=["person"], condition=Q(person__isnull=False), name="finding_person"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -108,7 +108,7 @@ class NoMeasureInMonth(QualityRule):
             household=OuterRef("pk"), date__lte=OuterRef("identified_on") + window
         )
         return (
-            Household.objects.filter(IDENTIFIED_Q)  # the partial index household_identified
+            Household.objects.filter(IDENTIFIED_Q)  # the partial index household_identified_rules
             .filter(identified_on__lte=ctx.as_of - window)
             .exclude(Exists(in_time))
         )
