@@ -277,8 +277,8 @@ class Household(TimeStampedModel):
                 fields=["per_capita_net_income", "income_year", "household_type", "village"],
                 name="household_per_capita_category",
             ),
-            # What the rules that scan every household read (wage share, category, village):
-            # a narrow index to scan instead of the wide table.
+            # What the rules that scan or hash every household read (wage share, category,
+            # village, id): a narrow index to scan instead of the wide table (0007).
             models.Index(
                 fields=[
                     "village",
@@ -289,8 +289,9 @@ class Household(TimeStampedModel):
                     "business_income",
                     "property_income",
                     "transfer_income",
+                    "id",  # SQLite has it anyway; PostgreSQL needs it for index-only scans
                 ],
-                name="household_rule_scan",
+                name="household_rule_scan_id",
             ),
             # Monitoring (migration 0004): each rule reads only the rows it may fire on.
             models.Index(
@@ -423,7 +424,8 @@ class Person(TimeStampedModel):
             models.Index(fields=["schooling_status", "birth_date"], name="person_schooling_birth"),
             # Covering (the rule reads no other column), so SQLite prefers it to birth_date's.
             models.Index(
-                fields=["birth_date", "labour_skill", "household"], name="person_birth_labour"
+                fields=["birth_date", "labour_skill", "household", "id"],
+                name="person_birth_labour_id",
             ),
             models.Index(
                 fields=[
@@ -431,9 +433,10 @@ class Person(TimeStampedModel):
                     "resident_medical_insurance",
                     "employee_medical_insurance",
                     "critical_illness_insurance",
+                    "id",
                 ],
                 condition=UNINSURED_Q,
-                name="person_uninsured_flags",
+                name="person_uninsured_flags_id",
             ),
         ]
 

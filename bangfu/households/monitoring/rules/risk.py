@@ -179,7 +179,7 @@ class NoMedicalInsurance(Rule):
     NO_BASIC = NO_BASIC_INSURANCE_Q
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
-        return Person.objects.filter(UNINSURED_Q)  # the partial index person_uninsured_flags
+        return Person.objects.filter(UNINSURED_Q)  # the partial index person_uninsured_flags_id
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         return {
