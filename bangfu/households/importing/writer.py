@@ -25,7 +25,7 @@ from django.utils import timezone
 # SQLite page cache for the import's connection (KiB, as PRAGMA cache_size takes it when
 # negative): the ID-token and birth-date indexes take rows in random order, and at millions of
 # rows the default 2 MB cache turns every insert into page reads.
-SQLITE_IMPORT_CACHE_KIB = 512 * 1024
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 SQLITE_ROWS_PER_INSERT = 1000
 
 
