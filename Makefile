@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test bench setup deps db static lint typecheck migrations-check pytest browser-deps docs clean
+.PHONY: run test bench bench-deps setup deps db static lint typecheck migrations-check pytest browser-deps docs clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -65,8 +65,15 @@ pytest: deps browser-deps
 ## make test: lint, type checks, the migration check and the whole test suite
 test: lint typecheck migrations-check pytest
 
+## make bench-deps: Debian's wrk, the load generator of the dashboard benchmark
+bench-deps:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	fi
+
 ## make bench: the benchmarks in bench/, each printing its figures next to its target
-bench: db
+bench: db bench-deps
 	$(BIN)/python -m bench
 
 ## make docs: regenerate the CLI reference and the OpenAPI schema (tests check both are current)
