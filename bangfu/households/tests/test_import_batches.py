@@ -25,7 +25,7 @@ from bangfu.households.tests.import_helpers import (
     to_csv,
 )  # fmt: skip
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 HOUSEHOLDS = 30
 
