@@ -19,10 +19,12 @@ import csv
 import io
 import multiprocessing
 import os
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import models
@@ -171,10 +173,23 @@ def compact_numbers(numbers: Iterable[str]) -> list[Any]:
 # Preparing a batch -------------------------------------------------------------------------------
 
 
+class PrepareFailed(RuntimeError):
+    """An unexpected error while preparing a batch, told without its message: messages of
+    arbitrary exceptions may quote a cell, and this one travels from a worker to the job's
+    record and the logs."""
+
+
 def prepare(task: Task) -> Prepared:
     """Convert, check and encrypt one batch (runs in a worker process or inline)."""
-    with translation.override(task.language):
-        return _prepare(task)
+    try:
+        with translation.override(task.language):
+            return _prepare(task)
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        raise PrepareFailed(
+            f"{type(exc).__name__} in {Path(where.filename).name} line {where.lineno} while "
+            f"preparing a batch of the {task.table} table"
+        ) from None
 
 
 def _prepare(task: Task) -> Prepared:

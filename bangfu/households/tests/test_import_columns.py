@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bangfu.households import crypto
 from bangfu.households.importing import columns as cols
+from bangfu.households.importing import prepare as prep
 from bangfu.households.importing.mapping import HOUSEHOLD, PERSON
 from bangfu.households.pii import id_token
 from bangfu.households.tests.helpers import make_id
@@ -80,3 +83,19 @@ def test_column_encryption_decrypts_and_keeps_empty_values_empty():
 def test_column_tokens_match_the_single_value_token():
     ids = [make_id(sequence=13), make_id(sequence=24)]
     assert cols.id_tokens(ids) == [id_token(value) for value in ids]
+
+
+def test_an_unexpected_error_in_a_batch_does_not_carry_its_message(monkeypatch):
+    def broken(spec, values):
+        raise KeyError("韦小宝 " + make_id(sequence=13))
+
+    monkeypatch.setattr(cols, "convert_column", broken)
+    specs = tuple(s for s in PERSON if s.key in {"number", "name"})
+    task = prep.Task(
+        0, "person", specs, {"number": 0, "name": 1}, 2, 2023, "", "en", text="P1,韦小宝\n"
+    )
+    with pytest.raises(prep.PrepareFailed) as failed:
+        prep.prepare(task)
+    assert "韦小宝" not in str(failed.value)
+    assert make_id(sequence=13) not in str(failed.value)
+    assert "KeyError" in str(failed.value)
