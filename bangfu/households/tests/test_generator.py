@@ -67,7 +67,7 @@ def _index_names(table: str) -> set[str]:
 
 # Transactional: on PostgreSQL the bulk load re-adds foreign keys, which the database refuses
 # while the fixture's own inserts still wait for their deferred checks in the same transaction.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_processes_and_the_bulk_load_give_the_same_households(
     world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
