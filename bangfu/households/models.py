@@ -268,8 +268,12 @@ class Household(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["village", "household_type"], name="household_village_type"),
+            # The monitoring page and the dashboards count households by category and village,
+            # monitored now or eliminated; with the elimination date and the id in the index
+            # (migration 0008) the counts read the index alone on SQLite and PostgreSQL.
             models.Index(
-                fields=["monitoring_category", "village"], name="household_category_village"
+                fields=["monitoring_category", "village", "eliminated_on", "id"],
+                name="household_category_elim",
             ),
             # Migration 0005: per-capita income with what a finding's category needs (type,
             # income year) and its village, so the income rule reads the index alone.

@@ -289,7 +289,26 @@ class DataValue(PeriodFields, TimeStampedModel):
                 name="data_value_natural_key_organisation",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "period_start", "period_end"])]
+        indexes = [
+            models.Index(fields=["indicator", "period_start", "period_end"]),
+            # Migration 0004: the dashboards' headline figures (dashboards.selectors.
+            # reported_by_pairing) read every counted monthly figure of the visible pairings,
+            # grouped by pairing, indicator and period; with every column it reads in the index
+            # (in grouping order) neither SQLite nor PostgreSQL touches the wide table.
+            models.Index(
+                fields=[
+                    "pairing",
+                    "indicator",
+                    "period_kind",
+                    "period_start",
+                    "period_end",
+                    "status",
+                    "reported_by",
+                    "value",
+                ],
+                name="data_value_pairing_figures",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period} = {self.value}"

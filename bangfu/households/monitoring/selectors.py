@@ -145,6 +145,22 @@ def _prefix_q(region: Region | None, path: str) -> Q:
     return Q(**{f"{path}__startswith": region.prefix}) if region is not None else Q()
 
 
+def _village_range(user: Any, region: Region | None, column: str) -> Q:
+    """The villages of the page (the region filter inside the user's scope) as a range of codes
+    on the village column, besides the prefix filters: an index on (category, village, ...) is
+    then sought to the range on both backends, where LIKE 'prefix%' is read row by row."""
+    scope = scope_for(user)
+    prefixes = [p for p in (scope.region_prefix, region.prefix if region else None) if p]
+    if scope.is_superuser:
+        prefixes = [region.prefix] if region is not None else []
+    if not prefixes:
+        return Q()
+    prefix = max(prefixes, key=len)
+    # The smallest code above every code starting with the prefix (codes are digits).
+    above = str(int(prefix) + 1).zfill(len(prefix)) if prefix.strip("9") else prefix + ":"
+    return Q(**{f"{column}__gte": prefix, f"{column}__lt": above})
+
+
 @dataclass(frozen=True)
 class CategoryRow:
     category: str
@@ -221,6 +237,7 @@ def _counts(user: Any, region: Region | None) -> tuple[list[CategoryRow], list[V
     grouped query; village names are read for the villages listed only."""
     rows = (
         monitored_households(user, region)
+        .filter(_village_range(user, region, "village_id"))
         .order_by()
         .values("village_id", "monitoring_category")
         .annotate(
@@ -263,6 +280,7 @@ def _by_risk(user: Any, region: Region | None) -> list[CountRow]:
         HouseholdRisk.objects.filter(
             village_q(user, "household__village__code"),
             _prefix_q(region, "household__village__code"),
+            _village_range(user, region, "household__village_id"),
             household__monitoring_category__in=MONITORED_CATEGORIES,
             household__eliminated_on__isnull=True,
         )
