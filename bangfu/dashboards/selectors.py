@@ -307,6 +307,21 @@ def _resolved(rule: str) -> Any:
     return Coalesce(recipient, donor)
 
 
+def _resolved_sql(indicators: Sequence[tuple[int, str, str]]) -> str:
+    """`_resolved` over a period's side columns (recipient, donor, highest) as SQL, per indicator
+    (the ids are integers read from the database)."""
+    by_rule: dict[str, str] = {
+        DuplicateRule.PREFER_DONOR: "COALESCE(donor, recipient)",
+        DuplicateRule.SUM: "COALESCE(recipient, 0) + COALESCE(donor, 0)",
+        DuplicateRule.MAX: "highest",
+    }
+    whens = " ".join(
+        f"WHEN {int(pk)} THEN {by_rule.get(rule, 'COALESCE(recipient, donor)')}"
+        for pk, _code, rule in indicators
+    )
+    return f"CASE indicator_id {whens} END"
+
+
 def reported_by_pairing(
     *, user: Any, year: int | None = None, only: Collection[int] | None = None
 ) -> _Reported:
@@ -349,10 +364,22 @@ def reported_by_pairing(
         if row["resolved"] is not None:
             key = (row["indicator_id"], row["pairing_id"])
             cumulative[key].append((row["period_end"], Decimal(row["resolved"])))
+    # The other periods: each side's report per period (three aggregates per row, whatever the
+    # number of indicators: a CASE over the indicators around the aggregates made the database
+    # compute every indicator's aggregates for every row), resolved by the indicator's rule and
+    # added up per kind and year in the outer query.
+    sides = (
+        values.exclude(period_kind=PeriodKind.CUMULATIVE.value)
+        .order_by()
+        .values("pairing_id", "indicator_id", "period_kind", "period_start", "period_end")
+        .annotate(
+            recipient=_side_value("recipient"),
+            donor=_side_value("donor"),
+            highest=Max("value"),
+        )
+    )
     try:
-        inner_sql, params = per_period.exclude(
-            period_kind=PeriodKind.CUMULATIVE.value
-        ).query.sql_with_params()
+        inner_sql, params = sides.query.sql_with_params()
     except EmptyResultSet:  # a scope that selects nothing
         return _Reported({}, rules)
     # The year as the first four characters of the ISO date: the same on SQLite (dates are
@@ -360,7 +387,7 @@ def reported_by_pairing(
     year_of = "SUBSTR(CAST(period_start AS TEXT), 1, 4)"
     outer = (
         f"SELECT pairing_id, indicator_id, period_kind, {year_of}, MIN(period_start), "  # noqa: S608
-        f"SUM(resolved) FROM ({inner_sql}) per_period "
+        f"SUM({_resolved_sql(indicators)}) FROM ({inner_sql}) per_period "
         f"GROUP BY pairing_id, indicator_id, period_kind, {year_of}"
     )
     sums: dict[tuple[int, int], list[KindYear]] = defaultdict(list)
