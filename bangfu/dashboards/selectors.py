@@ -234,6 +234,13 @@ class KindYear:
     total: Decimal
 
 
+# A year's figure from its year value, else its half-years, else quarters, else months (plain
+# strings: combine runs for every pairing and indicator, enum lookups showed in the profile).
+_KINDS_PREFERRED = tuple(
+    k.value for k in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH)
+)
+
+
 def combine(
     cumulative: Sequence[tuple[dt.date, Decimal]], sums: Sequence[KindYear]
 ) -> Decimal | None:
@@ -255,9 +262,9 @@ def combine(
         if covered_until is None or item.first_start > covered_until:
             by_year[item.year][item.kind] = item.total
     for kinds in by_year.values():
-        for kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH):
-            if kind.value in kinds:
-                total += kinds[kind.value]
+        for kind in _KINDS_PREFERRED:
+            if kind in kinds:
+                total += kinds[kind]
                 break
     return total
 
