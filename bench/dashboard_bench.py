@@ -17,6 +17,11 @@ size differs from what is asked):
 Environment: BENCH_HOUSEHOLDS (default 1,000,000), BENCH_DATA_VALUES (default 1,000,000),
 BENCH_SECONDS (30), BENCH_CONNECTIONS (8), BENCH_WORKERS (gunicorn workers, 3), BENCH_REQUESTS
 (sequential requests per page, 30).
+
+Workers: `bangfu serve`'s default of 3 workers x 2 threads is kept. The pages are CPU-bound in
+Python and SQLite (which releases the GIL while it works, so the threads overlap with it); on the
+shared 2-core machine 3 workers answered 14.2 requests/s, 2 workers 7.1 and 4 workers 6.8 (with
+other jobs' load varying between the runs, so only "3 is not worse" is shown).
 """
 
 from __future__ import annotations
