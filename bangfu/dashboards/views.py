@@ -11,10 +11,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.scopes import visible_pairings
 from bangfu.core.drf import xlsx_response
 from bangfu.dashboards import exports, pages, selectors
+from bangfu.dashboards.cache import cached_body
 from bangfu.indicators.models import WorkArea
 from bangfu.projects.selectors import project_list
 from bangfu.projects.spreadsheets import projects_xlsx
@@ -44,41 +48,60 @@ def chart_labels() -> dict[str, str]:
 def overview(request: HttpRequest) -> HttpResponse:
     """The signed-in user's home: their top pairings as cards with the headline figures."""
     year = int_param(request, "year")
-    cards = selectors.overview_cards(user=request.user, year=year)
-    region = getattr(request.user, "region", None)
-    return render(
-        request,
-        "dashboards/overview.html",
-        {
-            "cards": cards,
+
+    def build() -> SafeString:
+        context = {
+            "cards": selectors.overview_cards(user=request.user, year=year),
             "year": year,
             "years": pages.region_years(),
-            "own_region": region,
-        },
-    )
+            "own_region": getattr(request.user, "region", None),
+        }
+        return render_to_string("dashboards/_overview_body.html", context, request)
+
+    body = cached_body(request, "overview", build)
+    return render(request, "dashboards/overview.html", {"body": body})
 
 
 @login_required
 def pairing_page(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = (
+        visible_pairings(request.user)
+        .select_related(
+            "donor_region", "recipient_region", "donor_organisation", "recipient_organisation"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if pairing is None:
+        raise Http404
     work_area = request.GET.get("work_area", "")
     if work_area not in WorkArea.values:
         work_area = ""
-    board = pages.pairing_dashboard(
-        user=request.user, pk=pk, year=int_param(request, "year"), work_area=work_area
+    template = (
+        "dashboards/_pairing_panel.html" if is_htmx(request) else "dashboards/_pairing_body.html"
     )
-    if board is None:
-        raise Http404
-    context: dict[str, Any] = {
-        "board": board,
-        "detail": board.detail,
-        "pairing": board.pairing,
-        "headlines": board.headlines,
-        "areas": WorkArea.choices,
-        "funds_chart": pages.funds_chart(board.funds_by_year, chart_labels()),
-        "projects_chart": pages.projects_chart(board.project_counts),
-    }
-    template = "dashboards/_pairing_panel.html" if is_htmx(request) else "dashboards/pairing.html"
-    return render(request, template, context)
+
+    def build() -> SafeString:
+        board = pages.pairing_dashboard(
+            user=request.user, pk=pk, year=int_param(request, "year"), work_area=work_area
+        )
+        if board is None:  # the scope changed between the two reads
+            raise Http404
+        context: dict[str, Any] = {
+            "board": board,
+            "detail": board.detail,
+            "pairing": board.pairing,
+            "headlines": board.headlines,
+            "areas": WorkArea.choices,
+            "funds_chart": pages.funds_chart(board.funds_by_year, chart_labels()),
+            "projects_chart": pages.projects_chart(board.project_counts),
+        }
+        return render_to_string(template, context, request)
+
+    body = cached_body(request, "pairing", build)
+    if is_htmx(request):
+        return HttpResponse(body)
+    return render(request, "dashboards/pairing.html", {"body": body, "pairing": pairing})
 
 
 @login_required
@@ -87,10 +110,19 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     if region is None:
         raise Http404
     year = int_param(request, "year")
-    board = pages.region_dashboard(user=request.user, region=region, year=year)
-    context = {"board": board, "region": region, "year": year, "years": pages.region_years()}
-    template = "dashboards/_region_panel.html" if is_htmx(request) else "dashboards/region.html"
-    return render(request, template, context)
+    template = (
+        "dashboards/_region_panel.html" if is_htmx(request) else "dashboards/_region_body.html"
+    )
+
+    def build() -> SafeString:
+        board = pages.region_dashboard(user=request.user, region=region, year=year)
+        context = {"board": board, "region": region, "year": year, "years": pages.region_years()}
+        return render_to_string(template, context, request)
+
+    body = cached_body(request, "region", build)
+    if is_htmx(request):
+        return HttpResponse(body)
+    return render(request, "dashboards/region.html", {"body": body, "region": region})
 
 
 # Downloads --------------------------------------------------------------------------------------

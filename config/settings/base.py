@@ -168,6 +168,8 @@ if not BANGFU_OUTLIER_FACTOR.is_finite() or BANGFU_OUTLIER_FACTOR <= 1:
 # Cases past either deadline are listed as overdue.
 BANGFU_CASE_IDENTIFICATION_DAYS = env_int("BANGFU_CASE_IDENTIFICATION_DAYS", 15)
 BANGFU_CASE_FIRST_MEASURE_DAYS = env_int("BANGFU_CASE_FIRST_MEASURE_DAYS", 30)
+# Dashboard bodies are cached until the next audited write (bangfu/dashboards/cache.py).
+BANGFU_PAGE_CACHE_SECONDS = env_int("BANGFU_PAGE_CACHE_SECONDS", 600)
 if BANGFU_CASE_IDENTIFICATION_DAYS < 1 or BANGFU_CASE_FIRST_MEASURE_DAYS < 1:
     raise ImproperlyConfigured("BANGFU_CASE_*_DAYS must be at least 1.")
 
