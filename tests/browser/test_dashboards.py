@@ -38,7 +38,7 @@ def _wait_for_charts(page: Any) -> None:
 
 
 def test_donor_and_recipient_see_their_dashboards_with_the_selectors_figures(page: Any) -> None:
-    demo_load(password=DEMO_PASSWORD)
+    demo_load(password=DEMO_PASSWORD, households=240)  # a few per county: monitored households
     baoan = User.objects.get(username="baoan")
     cards = {c.pairing.recipient_name: c for c in selectors.overview_cards(user=baoan)}
     longchuan = cards["龙川县"]
@@ -48,6 +48,9 @@ def test_donor_and_recipient_see_their_dashboards_with_the_selectors_figures(pag
     arrived = card.locator("[data-figure=funds_arrived]")
     assert arrived.inner_text() == wan(longchuan.headlines.funds.arrived)
     assert arrived.inner_text() == "41,565.00"  # 4.1565亿元, as the report says
+    monitored = card.locator("[data-figure=monitored]")
+    assert monitored.get_attribute("data-value") == str(longchuan.headlines.monitored_households)
+    assert (longchuan.headlines.monitored_households or 0) > 0
     assert page.locator("article.pairing-card").count() == len(cards)
     screenshot(page, "dashboard-overview-baoan")
 
