@@ -12,20 +12,19 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bangfu.accounts.scopes import pairing_q
 from bangfu.core.drf import xlsx_response
+from bangfu.dashboards import selectors
 from bangfu.dashboards.exports import values_xlsx
 from bangfu.funds.exports import fund_flows_xlsx
-from bangfu.funds.models import FundFlow, ReportedBy, SourceKind, Stage
+from bangfu.funds.models import ReportedBy, SourceKind, Stage
 from bangfu.funds.selectors import fund_flow_get
-from bangfu.indicators.models import DataValue, Indicator
+from bangfu.indicators.models import Indicator
 from bangfu.indicators.models import Status as ValueStatus
-from bangfu.indicators.selectors import value_get, value_q
+from bangfu.indicators.selectors import value_get
 from bangfu.pairings.models import Pairing
-from bangfu.pairings.selectors import pairing_list
-from bangfu.projects.models import Category, Project
+from bangfu.projects.models import Category
 from bangfu.projects.models import Status as ProjectStatus
-from bangfu.projects.selectors import project_get, with_funding
+from bangfu.projects.selectors import project_get
 from bangfu.projects.spreadsheets import projects_xlsx
 
 PAGE_SIZE = 50
@@ -41,21 +40,19 @@ def _pairing_scope(request: HttpRequest) -> tuple[list[Pairing], list[int] | Non
     wanted = _ints(request, "pairing")
     if not wanted:
         return [], None
-    visible = list(pairing_list(user=request.user))
-    by_pk = {p.pk: p for p in visible}
-    if any(pk not in by_pk for pk in wanted):
+    trees = selectors.forest(user=request.user)
+    if any(pk not in trees.pairings for pk in wanted):
         raise Http404
     ids = set(wanted)
     if request.GET.get("nested") == "1":
-        children: dict[int, list[int]] = {}
-        for p in visible:
-            if p.parent_id is not None:
-                children.setdefault(p.parent_id, []).append(p.pk)
-        frontier = list(wanted)
-        while frontier:
-            frontier = [c for pk in frontier for c in children.get(pk, [])]
-            ids.update(frontier)
-    return [by_pk[pk] for pk in wanted], sorted(ids)
+        for pk in wanted:
+            ids.update(trees.subtree(pk))
+    return [trees.pairings[pk] for pk in wanted], sorted(ids)
+
+
+def _year(request: HttpRequest) -> int | None:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() else None
 
 
 def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
@@ -77,31 +74,18 @@ def _base_context(request: HttpRequest, pairings: list[Pairing]) -> dict[str, An
 @login_required
 def fund_flow_list(request: HttpRequest) -> HttpResponse:
     pairings, ids = _pairing_scope(request)
-    flows = FundFlow.objects.filter(pairing_q(request.user, "pairing__"))
-    if ids is not None:
-        flows = flows.filter(pairing_id__in=ids)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        flows = flows.filter(year=int(year))
     stage = _choice(request, "stage", Stage.values)
-    if stage:
-        flows = flows.filter(stage=stage)
     source = _choice(request, "source_kind", SourceKind.values)
-    if source:
-        flows = flows.filter(source_kind=source)
     side = _choice(request, "reported_by", ReportedBy.values)
-    if side:
-        flows = flows.filter(reported_by=side)
-    flows = flows.select_related(
-        "pairing__donor_region",
-        "pairing__recipient_region",
-        "pairing__donor_organisation",
-        "pairing__recipient_organisation",
-        "project",
-        "source_organisation",
-        "receiving_organisation",
-        "reverses",
-    ).order_by("-year", "pairing_id", "stage", "date", "id")
+    year = request.GET.get("year", "")
+    flows = selectors.fund_flow_records(
+        user=request.user,
+        pairings=ids,
+        year=_year(request),
+        stage=stage,
+        source_kind=source,
+        reported_by=side,
+    )
     if request.GET.get("format") == "xlsx":
         return xlsx_response(fund_flows_xlsx(flows), "fund-flows.xlsx")
     context = _base_context(request, pairings) | {
@@ -128,28 +112,12 @@ def fund_flow_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     pairings, ids = _pairing_scope(request)
-    projects = Project.objects.filter(pairing_q(request.user, "pairing__"))
-    if ids is not None:
-        projects = projects.filter(pairing_id__in=ids)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        y = int(year)
-        projects = projects.filter(start_year__lte=y).exclude(end_year__lt=y)
-        projects = projects.exclude(end_year__isnull=True, start_year__lt=y)
     category = _choice(request, "category", Category.values)
-    if category:
-        projects = projects.filter(category=category)
     status = _choice(request, "status", ProjectStatus.values)
-    if status:
-        projects = projects.filter(status=status)
-    projects = with_funding(projects).select_related(
-        "pairing__donor_region",
-        "pairing__recipient_region",
-        "pairing__donor_organisation",
-        "pairing__recipient_organisation",
-        "region",
+    year = request.GET.get("year", "")
+    projects = selectors.project_records(
+        user=request.user, pairings=ids, year=_year(request), category=category, status=status
     )
-    projects = projects.order_by("-start_year", "pairing_id", "code", "id")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(projects_xlsx(projects), "projects.xlsx")
     context = _base_context(request, pairings) | {
@@ -174,28 +142,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def value_list(request: HttpRequest) -> HttpResponse:
     pairings, ids = _pairing_scope(request)
-    values = DataValue.objects.filter(value_q(request.user))
-    if ids is not None:
-        values = values.filter(pairing_id__in=ids)
     codes = [c for c in request.GET.getlist("indicator") if c]
     indicators = list(Indicator.objects.filter(code__in=codes)) if codes else []
-    if codes:
-        values = values.filter(indicator__code__in=codes)
     status = _choice(request, "status", ValueStatus.values)
-    if status:
-        values = values.filter(status=status)
     year = request.GET.get("year", "")
-    if year.isdigit():
-        values = values.filter(period_start__year=int(year), period_end__year=int(year))
-    values = values.select_related(
-        "indicator",
-        "pairing__donor_region",
-        "pairing__recipient_region",
-        "pairing__donor_organisation",
-        "pairing__recipient_organisation",
-        "party_region",
-        "party_organisation",
-    ).order_by("-period_end", "indicator__sort_order", "pairing_id", "id")
+    values = selectors.value_records(
+        user=request.user, pairings=ids, indicator_codes=codes, year=_year(request), status=status
+    )
     if request.GET.get("format") == "xlsx":
         return xlsx_response(values_xlsx(values), "indicator-values.xlsx")
     context = _base_context(request, pairings) | {

@@ -51,9 +51,11 @@ from bangfu.households.models import Household
 from bangfu.indicators.models import DataValue, DuplicateRule, Indicator
 from bangfu.indicators.periods import Period, PeriodKind
 from bangfu.indicators.rollup import COUNTED_STATUSES, Contribution, Resolved, resolve_nesting
+from bangfu.indicators.selectors import value_q
 from bangfu.pairings.models import Pairing
 from bangfu.pairings.selectors import pairing_list
 from bangfu.projects.models import Project
+from bangfu.projects.selectors import with_funding
 from bangfu.regions import codes
 
 MONITORED = (
@@ -606,3 +608,79 @@ def overview_cards(*, user: Any, year: int | None = None) -> list[Card]:
             )
         )
     return cards
+
+
+# The records behind a figure ---------------------------------------------------------------------
+
+_PAIRING_PARTIES = (
+    "pairing__donor_region",
+    "pairing__recipient_region",
+    "pairing__donor_organisation",
+    "pairing__recipient_organisation",
+)
+
+
+def fund_flow_records(
+    *,
+    user: Any,
+    pairings: Collection[int] | None = None,
+    year: int | None = None,
+    stage: str = "",
+    source_kind: str = "",
+    reported_by: str = "",
+) -> QuerySet[FundFlow]:
+    """The visible fund-flow entries of the given pairings (all visible ones when None),
+    filtered as the record list asks; newest year first."""
+    flows = FundFlow.objects.filter(pairing_q(user, "pairing__"), _only(pairings))
+    flows = flows.filter(_year_filter(year))
+    wanted = {"stage": stage, "source_kind": source_kind, "reported_by": reported_by}
+    flows = flows.filter(**{name: value for name, value in wanted.items() if value})
+    return flows.select_related(
+        *_PAIRING_PARTIES,
+        "project",
+        "source_organisation",
+        "receiving_organisation",
+        "reverses",
+    ).order_by("-year", "pairing_id", "stage", "date", "id")
+
+
+def project_records(
+    *,
+    user: Any,
+    pairings: Collection[int] | None = None,
+    year: int | None = None,
+    category: str = "",
+    status: str = "",
+) -> QuerySet[Project]:
+    """The visible projects with their funding; a year keeps those running in it, the same
+    rule as the cards' project counts."""
+    projects = Project.objects.filter(
+        pairing_q(user, "pairing__"), _only(pairings), _projects_running(year)
+    )
+    if category:
+        projects = projects.filter(category=category)
+    if status:
+        projects = projects.filter(status=status)
+    projects = with_funding(projects).select_related(*_PAIRING_PARTIES, "region")
+    return projects.order_by("-start_year", "pairing_id", "code", "id")
+
+
+def value_records(
+    *,
+    user: Any,
+    pairings: Collection[int] | None = None,
+    indicator_codes: Collection[str] = (),
+    year: int | None = None,
+    status: str = "",
+) -> QuerySet[DataValue]:
+    """The visible indicator values (figures of pairings and of parties), newest period first."""
+    values = DataValue.objects.filter(value_q(user), _only(pairings))
+    if indicator_codes:
+        values = values.filter(indicator__code__in=list(indicator_codes))
+    if status:
+        values = values.filter(status=status)
+    if year is not None:
+        values = values.filter(period_start__year=year, period_end__year=year)
+    return values.select_related(
+        "indicator", *_PAIRING_PARTIES, "party_region", "party_organisation"
+    ).order_by("-period_end", "indicator__sort_order", "pairing_id", "id")
