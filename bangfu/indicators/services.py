@@ -8,6 +8,7 @@ reason), which reopens it as a draft even after its period closed. Rights: see r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -304,6 +305,16 @@ def data_value_submit(*, actor: Any, data_value: DataValue) -> DataValue:
     )
 
 
+@transaction.atomic
+def data_values_submit(*, actor: Any, data_values: Iterable[DataValue]) -> int:
+    """Submit several figures, all or none (the first refusal undoes the others)."""
+    count = 0
+    for value in data_values:
+        data_value_submit(actor=actor, data_value=value)
+        count += 1
+    return count
+
+
 def _require_reviewer(actor: Any, value: DataValue) -> None:
     if not rights.may_review(actor, value):
         raise PermissionDenied(
@@ -323,6 +334,16 @@ def data_value_approve(*, actor: Any, data_value: DataValue) -> DataValue:
         approved_at=timezone.now(),
         reopened=False,
     )
+
+
+@transaction.atomic
+def data_values_approve(*, actor: Any, data_values: Iterable[DataValue]) -> int:
+    """Approve several figures, all or none (the first refusal undoes the others)."""
+    count = 0
+    for value in data_values:
+        data_value_approve(actor=actor, data_value=value)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -364,11 +363,7 @@ def grid_submit(request: HttpRequest, pk: int) -> HttpResponse:
     drafts = drafts.select_related("pairing", "party_organisation")
     back = f"{reverse('indicator-grid', args=[pairing.pk])}?{request.GET.urlencode()}"
     try:
-        with transaction.atomic():
-            count = 0
-            for value in drafts:
-                services.data_value_submit(actor=request.user, data_value=value)
-                count += 1
+        count = services.data_values_submit(actor=request.user, data_values=drafts)
     except PermissionDenied as exc:
         return HttpResponseForbidden(str(exc))
     except ValidationFailed as exc:
@@ -440,9 +435,7 @@ def review_approve(request: HttpRequest) -> HttpResponse:
         return redirect("indicator-inbox")
     values = [_visible_value(request, pk) for pk in ids]
     try:
-        with transaction.atomic():
-            for value in values:
-                services.data_value_approve(actor=request.user, data_value=value)
+        services.data_values_approve(actor=request.user, data_values=values)
     except PermissionDenied as exc:
         return HttpResponseForbidden(str(exc))
     except ValidationFailed as exc:
