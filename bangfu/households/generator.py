@@ -30,6 +30,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from bangfu.households.bulkload import BulkLoad
 from bangfu.households.choices import MeasureCategory, MonitoringCategory
 from bangfu.households.generator_people import (
     PeopleFactory,
@@ -95,106 +96,6 @@ class Writer:
                     f"INSERT INTO {quote(self.table)} ({names}) VALUES ({marks})",  # noqa: S608
                     rows,
                 )
-
-
-class BulkLoad:
-    """Load tables in one transaction without their secondary indexes, rebuilt at the end.
-
-    Inserting millions of rows into a b-tree keyed by a random value (the ID token) costs a
-    cache miss per row once the index outgrows the cache; building the index afterwards sorts
-    once. Dropped: every index that backs no constraint (SQLite: every index with SQL, i.e. all
-    but the primary key and column UNIQUE ones) and, on PostgreSQL, the unique and foreign-key
-    constraints of the tables (each foreign key would otherwise look up and lock the parent row
-    for every row copied; re-adding it checks all rows in one join). PostgreSQL refuses to add a
-    foreign key to a table with deferred checks still pending in the transaction (e.g. regions
-    the caller inserted without committing): call it outside such a transaction. Everything
-    is recreated from the database's own definitions inside the same transaction, so a failure
-    rolls the whole load back, indexes included.
-    """
-
-    def __init__(self, tables: list[type[models.Model]], *, enabled: bool) -> None:
-        self.tables = [model._meta.db_table for model in tables]
-        self.enabled = enabled
-        self.recreate: list[str] = []
-        self.seconds = 0.0
-        self.atomic = transaction.atomic()
-
-    def __enter__(self) -> BulkLoad:
-        if not self.enabled:
-            return self
-        self.atomic.__enter__()
-        try:
-            with connection.cursor() as cursor:
-                for statement in self._drop(cursor):
-                    cursor.execute(statement)
-        except BaseException as exc:
-            self.atomic.__exit__(type(exc), exc, exc.__traceback__)
-            raise
-        return self
-
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
-        if not self.enabled:
-            return
-        if kind is None:
-            started = time.perf_counter()
-            try:
-                with connection.cursor() as cursor:
-                    for statement in self.recreate:
-                        cursor.execute(statement)
-            except BaseException as error:
-                self.atomic.__exit__(type(error), error, error.__traceback__)
-                raise
-            self.seconds = time.perf_counter() - started
-        self.atomic.__exit__(kind, exc, tb)
-
-    def _drop(self, cursor: Any) -> list[str]:
-        quote = connection.ops.quote_name
-        drops: list[str] = []
-        if connection.vendor == "sqlite":
-            for table in self.tables:
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master "
-                    "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                    [table],
-                )
-                for name, sql in cursor.fetchall():
-                    drops.append(f"DROP INDEX {quote(name)}")
-                    self.recreate.append(sql)
-            return drops
-        if connection.vendor != "postgresql":
-            return drops
-        constraints: list[tuple[str, str, str, str]] = []
-        for table in self.tables:
-            cursor.execute(
-                "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-                [table],
-            )
-            constraints += [(table, *row) for row in cursor.fetchall()]
-            cursor.execute(
-                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid "
-                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                drops.append(f"DROP INDEX {quote(name)}")
-                self.recreate.append(definition)
-        uniques = [c for c in constraints if c[2] == "u"]
-        keys = [c for c in constraints if c[2] == "f"]
-        # Foreign keys first on the way out, last on the way back (after the unique keys).
-        drops = [
-            *(f"ALTER TABLE {quote(t)} DROP CONSTRAINT {quote(n)}" for t, n, _k, _d in keys),
-            *(f"ALTER TABLE {quote(t)} DROP CONSTRAINT {quote(n)}" for t, n, _k, _d in uniques),
-            *drops,
-        ]
-        self.recreate = [
-            *(f"ALTER TABLE {quote(t)} ADD CONSTRAINT {quote(n)} {d}" for t, n, _k, d in uniques),
-            *self.recreate,
-            *(f"ALTER TABLE {quote(t)} ADD CONSTRAINT {quote(n)} {d}" for t, n, _k, d in keys),
-        ]
-        return drops
 
 
 def next_id(model: type[models.Model]) -> int:

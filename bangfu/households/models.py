@@ -349,16 +349,23 @@ class Measure(TimeStampedModel):
 class Person(TimeStampedModel):
     number = models.CharField(_("person number"), max_length=40, unique=True)
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="persons"
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="persons",
+        # The unique (household, ID token) index leads with it; a household's few members are
+        # found there (and the head through the partial one-head index).
+        db_index=False,
     )
     name = EncryptedTextField(_("name"), context="person.name")
     id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices)
     id_number = EncryptedTextField(_("ID number"), context="person.id_number")
     # HMAC of the canonical 18-character ID: exact lookup and duplicates without the plaintext.
-    id_token = models.CharField(_("ID token"), max_length=64, db_index=True, editable=False)
+    # Indexed by person_id_token (a plain b-tree: no pattern index, tokens are never LIKEd).
+    id_token = models.CharField(_("ID token"), max_length=64, editable=False)
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"), db_index=True)
+    birth_date = models.DateField(_("birth date"))  # person_birth_labour_id leads with it
     ethnicity = models.CharField(
         _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN
     )
@@ -418,7 +425,8 @@ class Person(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["household", "relation"], name="person_household_relation"),
+            # Duplicate detection and exact lookup by ID across households.
+            models.Index(fields=["id_token"], name="person_id_token"),
             # Monitoring (migration 0004). What the household rules ask of the members (labour,
             # months away, public-welfare job), read from the index alone, household by household.
             models.Index(

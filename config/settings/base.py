@@ -168,6 +168,11 @@ if not BANGFU_OUTLIER_FACTOR.is_finite() or BANGFU_OUTLIER_FACTOR <= 1:
 # Cases past either deadline are listed as overdue.
 BANGFU_CASE_IDENTIFICATION_DAYS = env_int("BANGFU_CASE_IDENTIFICATION_DAYS", 15)
 BANGFU_CASE_FIRST_MEASURE_DAYS = env_int("BANGFU_CASE_FIRST_MEASURE_DAYS", 30)
+# A monitoring run on PostgreSQL reads its rules through this many extra connections, on the
+# run's own snapshot (bangfu/households/monitoring/parallel.py); 0 reads them one by one.
+BANGFU_MONITOR_READERS = env_int("BANGFU_MONITOR_READERS", 2)
+if BANGFU_MONITOR_READERS < 0:
+    raise ImproperlyConfigured("BANGFU_MONITOR_READERS must be 0 or more.")
 # Dashboard bodies are cached until the next audited write (bangfu/dashboards/cache.py).
 BANGFU_PAGE_CACHE_SECONDS = env_int("BANGFU_PAGE_CACHE_SECONDS", 600)
 if BANGFU_CASE_IDENTIFICATION_DAYS < 1 or BANGFU_CASE_FIRST_MEASURE_DAYS < 1:

@@ -99,7 +99,11 @@ def run(job: Job, sources: Sequence[Source] | None = None, progress: Any = None)
             job=job, succeeded=False, summary={"refused": count}, messages=refused.errors
         )
     else:
-        jobs.job_finish(job=job, succeeded=True, summary={"files": summary.files})
+        jobs.job_finish(
+            job=job,
+            succeeded=True,
+            summary={"files": summary.files, "seconds": summary.seconds},
+        )
     finally:
         for entry in params.get("files", []):
             default_storage.delete(entry["storage"])

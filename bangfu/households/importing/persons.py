@@ -4,6 +4,7 @@ the declared type, sex and birth date, tokens, encryption) is done by prepare._p
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -29,6 +30,33 @@ def _households(numbers: list[str]) -> dict[str, tuple[int, str]]:
     }
 
 
+def _all_clear(
+    importer: Importer, batch: Prepared, households: dict[str, tuple[int, str]]
+) -> list[int] | None:
+    """The household id of each row when no row of the batch fails a check, decided with set
+    operations over the whole batch (the sets of the file so far are updated); None when some
+    row fails, for the row-by-row checks to name it."""
+    keys = batch.keys
+    prefix = importer.prefix
+    if prefix is None or len(households) != len(set(keys["household"])):
+        return None  # a household outside the registry, or no scope at all
+    if not all(village.startswith(prefix) for _pk, village in households.values()):
+        return None
+    numbers, tokens = keys["number"], keys["token"]
+    head_keys = list(compress(keys["household_key"], keys["head"]))
+    for values, seen in (
+        (numbers, importer.person_numbers),
+        (tokens, importer.person_tokens),
+        (head_keys, importer.heads),
+    ):
+        if len(set(values)) != len(values) or not seen.isdisjoint(values):
+            return None
+    importer.person_numbers.update(numbers)
+    importer.person_tokens.update(tokens)
+    importer.heads.update(head_keys)
+    return [households[number][0] for number in keys["household"]]
+
+
 def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Prepared) -> None:
     refuse = importer.refuse
     name = plan.name
@@ -49,10 +77,13 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     household_keys = keys["household_key"]
     households = _households(household_numbers)
 
-    # Row by row, the first failed check refuses the row; a refused row claims nothing, so
-    # its number, token or headship does not make a later row a duplicate.
     good: list[tuple[int, int]] = []  # (index in batch, household id)
-    for i, household_number in enumerate(household_numbers):
+    ids = _all_clear(importer, batch, households)
+    if ids is not None:
+        good = list(enumerate(ids))
+    # Otherwise row by row: the first failed check refuses the row; a refused row claims
+    # nothing, so its number, token or headship does not make a later row a duplicate.
+    for i, household_number in enumerate(household_numbers if ids is None else ()):
         found = households.get(household_number)
         household_id = None
         if found is not None:
@@ -98,11 +129,15 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
         return
 
     values = batch.values
-    rows = [(household_id, *values[i][1:]) for i, household_id in good]
     if importer.was_empty["person"]:
         # Every person already written comes from this import and passed the checks above.
-        importer.write(Person, batch, rows, [], plan.counts)
+        # The household ids go into the rows' first column on the way to the database
+        # (no copy of millions of rows just to set it).
+        selected = values if len(good) == len(values) else [values[i] for i, _id in good]
+        ids = [household_id for _i, household_id in good]
+        importer.write(Person, batch, selected, [], plan.counts, first=ids)
         return
+    rows = [(household_id, *values[i][1:]) for i, household_id in good]
 
     # Against the registry: the same person (household, ID token) is updated; a person number
     # used by someone else, or a second head, is refused.

@@ -119,24 +119,44 @@ class TableWriter:
             columns.append(list(values) if adapt is None else [adapt(v) for v in values])
         return names, columns
 
-    def insert_rows(self, attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows already in the database's terms (see prepare.py)."""
+    def insert_rows(
+        self,
+        attnames: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        first: Sequence[Any] | None = None,
+    ) -> None:
+        """Insert rows already in the database's terms (see prepare.py); `first`, when
+        given, replaces every row's first column (a person's household id)."""
         if not rows:
             return
+        if first is not None and len(first) != len(rows):
+            raise ValueError("one first-column value per row")
         names = [self.fields[attname].column for attname in attnames]
         quoted = ", ".join(self.quote(n) for n in names)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor
                 with raw.copy(f"COPY {self.quote(self.table)} ({quoted}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    if first is None:
+                        for row in rows:
+                            copy.write_row(row)
+                    else:
+                        for value, row in zip(first, rows, strict=True):
+                            copy.write_row((value, *row[1:]))
             else:
-                self._insert_sqlite(quoted, len(names), rows)
+                self._insert_sqlite(quoted, len(names), rows, first)
 
-    def _insert_sqlite(self, quoted: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
+    def _insert_sqlite(
+        self,
+        quoted: str,
+        width: int,
+        rows: Sequence[Sequence[Any]],
+        first: Sequence[Any] | None,
+    ) -> None:
         """Multi-row INSERTs (1,000 rows each): a sixth less CPU per row than `executemany`
-        (one statement run per row), and the writer is what limits a big import's pace."""
+        (one statement run per row), and the writer is what limits a big import's pace. The
+        parameters are the rows flattened; `first` is set into them by a slice assignment."""
         raw = connection.connection
         limit = min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
         per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
@@ -146,7 +166,10 @@ class TableWriter:
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
-            raw.execute(sql, list(chain.from_iterable(chunk)))
+            params = list(chain.from_iterable(chunk))
+            if first is not None:
+                params[0::width] = first[start : start + per]
+            raw.execute(sql, params)
 
     def update(self, pks: Sequence[int], data: Mapping[str, Sequence[Any]]) -> None:
         if not pks:

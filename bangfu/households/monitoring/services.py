@@ -27,6 +27,7 @@ from bangfu.core.errors import PermissionDenied, ValidationFailed
 from bangfu.core.models import AuditAction
 from bangfu.core.services import audit_record
 from bangfu.households.models import Finding, MonitoringRun
+from bangfu.households.monitoring import parallel
 from bangfu.households.monitoring.rules import Context, Parameters, Rule, effective_rules
 from bangfu.households.monitoring.rules.base import FINDING_COLUMNS
 from bangfu.households.monitoring.thresholds import ThresholdTable
@@ -50,22 +51,26 @@ INSERTED_COLUMNS = (
 )
 
 
-def insert_findings(*, run: MonitoringRun, rule: Rule, ctx: Context) -> int:
-    """Copy the rule's findings into the findings table with one INSERT … SELECT."""
+def finding_rows(rule: Rule, ctx: Context, run_pk: int) -> tuple[str, tuple[Any, ...]]:
+    """The SELECT of a rule's finding rows, columns in INSERTED_COLUMNS order, and its params."""
     select_sql, select_params = rule.findings(ctx).query.sql_with_params()
     quote = connection.ops.quote_name
-    table = quote(Finding._meta.db_table)
-    columns = ", ".join(quote(c) for c in INSERTED_COLUMNS)
     selected = ", ".join(f"rule_rows.{quote(c)}" for c in FINDING_COLUMNS)
     # Identifiers are quoted model names and the rule SQL is Django's compiled query; every
     # value travels as a parameter.
-    sql = (
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT %s, %s, %s, %s, %s, {selected} FROM ({select_sql}) rule_rows"
-    )
-    constants = (run.pk, rule.code, rule.version, str(rule.kind), ",".join(rule.risk_types))
+    sql = f"SELECT %s, %s, %s, %s, %s, {selected} FROM ({select_sql}) rule_rows"  # noqa: S608
+    constants = (run_pk, rule.code, rule.version, str(rule.kind), ",".join(rule.risk_types))
+    return sql, (*constants, *select_params)
+
+
+def insert_findings(*, run: MonitoringRun, rule: Rule, ctx: Context) -> int:
+    """Copy the rule's findings into the findings table with one INSERT … SELECT."""
+    select_sql, params = finding_rows(rule, ctx, run.pk)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in INSERTED_COLUMNS)
+    sql = f"INSERT INTO {quote(Finding._meta.db_table)} ({columns}) {select_sql}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*constants, *select_params))
+        cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
@@ -76,17 +81,24 @@ def insert_findings(*, run: MonitoringRun, rule: Rule, ctx: Context) -> int:
 SQLITE_RUN_PRAGMAS = {"cache_size": -1048576, "mmap_size": 2147418112}
 
 
+# For the run's transaction and its readers' (parallel.py): no JIT, and hashes in memory. The
+# rules' data is read from memory or SSD: random reads cost about what sequential ones do,
+# which lets the planner read the narrow covering indexes.
+PG_READ_SETTINGS = (
+    "SET LOCAL jit = off",
+    "SET LOCAL work_mem = '256MB'",
+    "SET LOCAL random_page_cost = 1.1",
+)
+
+
 def _tune_for_run() -> dict[str, int]:
     """Settings for this run; returns SQLite's previous values for `_untune`."""
     previous: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            for statement in PG_READ_SETTINGS:
+                cursor.execute(statement)
             cursor.execute("SET LOCAL synchronous_commit = off")
-            # The rules' data is read from memory or SSD: random reads cost about what
-            # sequential ones do, which lets the planner read the narrow covering indexes.
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
         elif connection.vendor == "sqlite":
             for name, value in SQLITE_RUN_PRAGMAS.items():
                 cursor.execute(f"PRAGMA {name}")
@@ -114,7 +126,6 @@ def _require_run_scope(actor: Any, region: Region | None) -> None:
         raise PermissionDenied(_("This region lies outside your scope."))
 
 
-@transaction.atomic
 def monitoring_run(
     *,
     actor: Any,
@@ -128,8 +139,32 @@ def monitoring_run(
 
     A region user runs it for their own subtree (a region of theirs or below); leaving the region
     out (every household) is for superusers and the platform. `timings`, when given, receives
-    each rule's seconds by rule key (the benchmark prints them).
+    each rule's seconds by rule key (the benchmark prints them). One transaction; on
+    PostgreSQL, when it is the outermost one, the rules are read in parallel (parallel.py).
     """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        return _monitoring_run(
+            actor=actor,
+            region=region,
+            as_of=as_of,
+            parameters=parameters,
+            rules=rules,
+            timings=timings,
+            outermost=outermost,
+        )
+
+
+def _monitoring_run(
+    *,
+    actor: Any,
+    region: Region | None,
+    as_of: dt.date | None,
+    parameters: Parameters | None,
+    rules: list[Rule] | None,
+    timings: dict[str, float] | None,
+    outermost: bool,
+) -> MonitoringRun:
     if actor is not None and region is None and not scope_for(actor).is_superuser:
         region = Region.objects.filter(code=scope_for(actor).region_code or "").first()
         if region is None:
@@ -155,8 +190,20 @@ def monitoring_run(
     )
     previous = _tune_for_run()
     counts: dict[str, int] = {}
+    readers = parallel.readers_for(outermost=outermost)
     try:
-        for rule in selected:
+        if readers:
+            counts = parallel.copy_findings(
+                run_pk=run.pk,
+                rules=selected,
+                ctx=ctx,
+                readers=readers,
+                rows_sql=finding_rows,
+                columns=INSERTED_COLUMNS,
+                tuning=PG_READ_SETTINGS,
+                timings=timings,
+            )
+        for rule in selected if not readers else ():
             clock = time.perf_counter()
             counts[rule.key] = insert_findings(run=run, rule=rule, ctx=ctx)
             if timings is not None:

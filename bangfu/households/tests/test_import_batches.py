@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from bangfu.core import jobs
 from bangfu.core.models import JobStatus
+from bangfu.households.bulkload import IndexSuspension
 from bangfu.households.fields import reveal
 from bangfu.households.importing import engine, writer
 from bangfu.households.importing import jobs as import_jobs
@@ -202,3 +205,65 @@ def test_a_gb18030_file_is_read_from_disk(world, tmp_path, small_batches):
     job = _run(world.alice, sources)
     assert job.status == JobStatus.SUCCEEDED
     assert reveal(Household.objects.get(number="H0003").collector_name) == "黄采集"
+
+
+# Big loads into empty tables go in without their secondary indexes (bulkload.py) -----------------
+
+
+def _indexes(model: Any) -> dict[str, tuple[Any, ...]]:
+    """Every index and constraint of the model's table, by name, with what defines it."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), c["unique"], c["index"], c["foreign_key"])
+        for name, c in found.items()
+    }
+
+
+@pytest.fixture
+def bulk_loads(monkeypatch, small_batches):
+    """Every table of these small files counts as a big load; records what is suspended."""
+    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 0)
+    suspended: list[list[str]] = []
+    original = IndexSuspension.suspend
+
+    def spy(self, tables):
+        suspended.append([model._meta.db_table for model in tables])
+        original(self, tables)
+
+    monkeypatch.setattr(IndexSuspension, "suspend", spy)
+    return suspended
+
+
+def test_a_big_load_into_empty_tables_rebuilds_every_index(world, tmp_path, bulk_loads):
+    before = {model: _indexes(model) for model in (Household, Person)}
+    job = _run(world.alice, _files(tmp_path))
+    assert job.status == JobStatus.SUCCEEDED, list(job.messages.values_list("row", "reason"))
+    assert bulk_loads == [[Household._meta.db_table], [Person._meta.db_table]]
+    assert {model: _indexes(model) for model in (Household, Person)} == before
+    assert Person.objects.count() == 2 * HOUSEHOLDS
+    assert Person.objects.get(number="P00172").household.number == "H0017"
+
+
+def test_a_refused_big_load_writes_nothing_and_keeps_every_index(world, tmp_path, bulk_loads):
+    before = {model: _indexes(model) for model in (Household, Person)}
+    relations = ["户主", "之子"] * HOUSEHOLDS
+    persons = [
+        person_row(f"P{i:03d}", f"H{i // 2:04d}", _person_id(i), 与户主关系=relation)
+        for i, relation in enumerate(relations)
+    ]
+    persons[57]["户编号"] = "H9999"
+    job = _run(world.alice, _files(tmp_path, persons))
+    assert job.status == JobStatus.FAILED
+    assert list(job.messages.values_list("row", "column")) == [(59, "户编号")]
+    assert Household.objects.count() == Person.objects.count() == 0
+    assert {model: _indexes(model) for model in (Household, Person)} == before
+
+
+def test_a_table_with_rows_keeps_its_indexes_during_an_import(world, tmp_path, bulk_loads):
+    _run(world.alice, _files(tmp_path))
+    bulk_loads.clear()
+    again = _run(world.alice, _files(tmp_path))
+    assert again.status == JobStatus.SUCCEEDED
+    assert bulk_loads == []
+    assert again.summary["files"]["人表.csv"]["unchanged"] == 2 * HOUSEHOLDS

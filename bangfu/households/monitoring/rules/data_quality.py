@@ -71,6 +71,7 @@ class QualityRule(Rule):
 
 class RiskWithoutMeasure(QualityRule):
     code = "RISK_WITHOUT_MEASURE"
+    weight = 4
     description = _("A recorded risk type has no matching assistance measure.")
     household_path = "household__"
 
@@ -100,6 +101,7 @@ class LabourOnlyProtection(QualityRule):
 
 class NoMeasureInMonth(QualityRule):
     code = "NO_MEASURE_IN_MONTH"
+    weight = 2
     description = _("No assistance measure within a month of identification.")
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
@@ -209,6 +211,7 @@ class MonthlyWageRange(QualityRule):
     """
 
     code = "MONTHLY_WAGE_RANGE"
+    weight = 3
     description = _("Average monthly wage outside 100–30,000 yuan.")
     low, high = Decimal("100"), Decimal("30000")
     household_path = "household__"

@@ -69,6 +69,7 @@ def percent(part: Any, whole: Any) -> ExpressionWrapper[Any]:
 
 class IncomeInRange(Rule):
     code = "INCOME_IN_RANGE"
+    weight = 2
     description = _("Per-capita net income within the monitoring range of the province and year.")
 
     def matches(self, ctx: Context) -> QuerySet[Any]:
@@ -85,6 +86,7 @@ class IncomeInRange(Rule):
 
 class IncomeDrop(Rule):
     code = "INCOME_DROP"
+    weight = 3
     description = _("Per-capita net income fell sharply against the previous year.")
     category_above_range = MonitoringCategory.SUDDEN_HARDSHIP
     household_path = "household__"
@@ -116,6 +118,7 @@ EXPENSES = F("medical_out_of_pocket") + F("education_expenses") + F("disaster_lo
 
 class LargeExpenses(Rule):
     code = "LARGE_EXPENSES"
+    weight = 2
     description = _("Large unavoidable medical, schooling or disaster expenses against net income.")
     category_above_range = MonitoringCategory.SUDDEN_HARDSHIP
     risk_types = (RiskType.ILLNESS, RiskType.SCHOOLING, RiskType.NATURAL_DISASTER)
@@ -171,6 +174,7 @@ class ChildOutOfSchool(Rule):
 
 class NoMedicalInsurance(Rule):
     code = "NO_MEDICAL_INSURANCE"
+    weight = 4
     description = _("A member without basic medical or critical-illness insurance.")
     risk_types = (RiskType.ILLNESS,)
     household_path = "household__"
@@ -236,6 +240,7 @@ GROSS = F("wage_income") + F("business_income") + F("property_income") + F("tran
 
 class UnstableWork(Rule):
     code = "UNSTABLE_WORK"
+    weight = 6
     description = _(
         "Wages are most of the income, but no member works six months a year or holds a "
         "public-welfare job."
@@ -266,6 +271,7 @@ class UnstableWork(Rule):
 
 class NoLabour(Rule):
     code = "NO_LABOUR"
+    weight = 5
     description = _("No member of the household is able to work.")
     risk_types = (RiskType.NO_LABOUR,)
 
