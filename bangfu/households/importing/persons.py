@@ -77,10 +77,13 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     household_keys = keys["household_key"]
     households = _households(household_numbers)
 
-    good: list[tuple[int, int]] = []  # (index in batch, household id)
     ids = _all_clear(importer, batch, households)
-    if ids is not None:
-        good = list(enumerate(ids))
+    if ids is not None and importer.was_empty["person"]:
+        # Every row passed, and every person already written comes from this import: the
+        # rows go in as they came, the household ids set into their first column on the way.
+        importer.write(Person, batch, batch.values, [], plan.counts, first=ids)
+        return
+    good: list[tuple[int, int]] = [] if ids is None else list(enumerate(ids))
     # Otherwise row by row: the first failed check refuses the row; a refused row claims
     # nothing, so its number, token or headship does not make a later row a duplicate.
     for i, household_number in enumerate(household_numbers if ids is None else ()):
@@ -131,8 +134,6 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     values = batch.values
     if importer.was_empty["person"]:
         # Every person already written comes from this import and passed the checks above.
-        # The household ids go into the rows' first column on the way to the database
-        # (no copy of millions of rows just to set it).
         selected = values if len(good) == len(values) else [values[i] for i, _id in good]
         ids = [household_id for _i, household_id in good]
         importer.write(Person, batch, selected, [], plan.counts, first=ids)
