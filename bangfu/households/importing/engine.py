@@ -320,6 +320,7 @@ class Importer:
                 language=language,
                 text=text,
                 rows=batch,
+                by_column=self.was_empty[table] and table in ("household", "person"),
             )
 
         def tasks() -> Iterator[prep.Task]:
@@ -431,6 +432,28 @@ class Importer:
         finally:
             self.seconds["writing"] += time.perf_counter() - started
 
+    def write_all(
+        self,
+        model: type[models.Model],
+        batch: prep.Prepared,
+        counts: Counts,
+        *,
+        first: Sequence[Any] | None = None,
+    ) -> None:
+        """Insert every good row of the batch (a first load whose checks all passed)."""
+        if self.error_count:
+            return
+        started = time.perf_counter()
+        try:
+            writer = TableWriter(model)
+            if batch.column_values is not None:
+                writer.insert_columns(batch.columns, batch.column_values, first=first)
+            else:
+                writer.insert_rows(batch.columns, batch.values, first=first)
+            counts.created += len(batch.offsets)
+        finally:
+            self.seconds["writing"] += time.perf_counter() - started
+
     def _write(
         self,
         model: type[models.Model],
@@ -508,12 +531,13 @@ class Importer:
                 existing[(village, year)] = pk
         new_rows: list[tuple[Any, ...]] = []
         matched: list[tuple[tuple[Any, ...], int]] = []
+        values = batch.row_tuples()
         for i in good:
             found = existing.get((codes[i], years[i]))
             if found is None:
-                new_rows.append(batch.values[i])
+                new_rows.append(values[i])
             else:
-                matched.append((batch.values[i], found))
+                matched.append((values[i], found))
         stored = self.stored(VillageFigures, [pk for _row, pk in matched], batch.update_columns)
         updates = [(row, stored[pk]) for row, pk in matched]
         self.write(VillageFigures, batch, new_rows, updates, plan.counts)
@@ -531,6 +555,9 @@ class Importer:
             "number",
             _("This household number appears twice in the file."),
         )
+        if batch.column_values is not None:  # a first load: all rows or, on an error, none
+            self.write_all(Household, batch, plan.counts)
+            return
         good = [i for i in range(len(numbers)) if i not in bad]
         existing: dict[str, int] = {}
         if not self.was_empty["household"]:
@@ -542,12 +569,13 @@ class Importer:
                 )
             )
         new_rows, matched = [], []
+        values = batch.row_tuples()
         for i in good:
             pk = existing.get(household_numbers[i])
             if pk is None:
-                new_rows.append(batch.values[i])
+                new_rows.append(values[i])
             else:
-                matched.append((batch.values[i], pk))
+                matched.append((values[i], pk))
         stored = self.stored(Household, [pk for _row, pk in matched], batch.update_columns)
         updates = [(row, stored[pk]) for row, pk in matched]
         self.write(Household, batch, new_rows, updates, plan.counts)

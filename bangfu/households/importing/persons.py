@@ -81,7 +81,7 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     if ids is not None and importer.was_empty["person"]:
         # Every row passed, and every person already written comes from this import: the
         # rows go in as they came, the household ids set into their first column on the way.
-        importer.write(Person, batch, batch.values, [], plan.counts, first=ids)
+        importer.write_all(Person, batch, plan.counts, first=ids)
         return
     good: list[tuple[int, int]] = [] if ids is None else list(enumerate(ids))
     # Otherwise row by row: the first failed check refuses the row; a refused row claims
@@ -131,7 +131,7 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     if importer.error_count:
         return
 
-    values = batch.values
+    values = batch.row_tuples()
     if importer.was_empty["person"]:
         # Every person already written comes from this import and passed the checks above.
         selected = values if len(good) == len(values) else [values[i] for i, _id in good]

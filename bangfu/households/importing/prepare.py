@@ -62,6 +62,10 @@ class Task:
     language: str | None
     text: str | None = None  # CSV records (whole records, header excluded)
     rows: list[list[Any]] | None = None  # or spreadsheet rows
+    # Hand the values over column by column (`Prepared.column_values`): for a first load,
+    # whose rows all go to the database as they are, no row tuples are built, pickled or
+    # unpacked again.
+    by_column: bool = False
 
 
 @dataclass
@@ -75,6 +79,13 @@ class Prepared:
     offsets: list[int] = field(default_factory=list)  # record offset of each good row
     keys: dict[str, list[Any]] = field(default_factory=dict)  # per good row, for the main checks
     values: list[tuple[Any, ...]] = field(default_factory=list)  # per good row, ready to write
+    column_values: list[list[Any]] | None = None  # instead of `values`, for a by_column task
+
+    def row_tuples(self) -> list[tuple[Any, ...]]:
+        """The good rows as tuples, whichever way they were handed over."""
+        if self.column_values is None:
+            return self.values
+        return list(zip(*self.column_values, strict=True))
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -115,10 +126,13 @@ def _assemble(
     model: type[models.Model],
     given: dict[str, list[Any]],
     count: int,
-    stamp: Any,
-) -> tuple[list[str], list[tuple[Any, ...]]]:
+    task: Task,
+    out: Prepared,
+) -> None:
     """Rows in the model's column order (a person's household id first, for the main process
-    to fill in): given columns adapted and encrypted, the rest defaults."""
+    to fill in): given columns adapted and encrypted, the rest defaults. Into `out.columns`
+    and `out.values`, or `out.column_values` for a by_column task."""
+    stamp = task.stamp
     names: list[str] = []
     column_values: list[Any] = []
     ordered = sorted(
@@ -142,7 +156,11 @@ def _assemble(
             column_values.append(values)
         else:
             column_values.append([_default(db_field)] * count)
-    return names, list(zip(*column_values, strict=True))
+    out.columns = names
+    if task.by_column:
+        out.column_values = column_values
+    else:
+        out.values = list(zip(*column_values, strict=True))
 
 
 def _fill_defaults(
@@ -234,7 +252,7 @@ def _villages(
     given["village_id"] = given.pop("village")
     out.offsets = [offsets[i] for i in good]
     out.keys = {"village": given["village_id"], "year": given["year"]}
-    out.columns, out.values = _assemble(VillageFigures, given, len(good), task.stamp)
+    _assemble(VillageFigures, given, len(good), task, out)
     out.update_columns = present
 
 
@@ -273,7 +291,7 @@ def _households(
     given["village_id"] = given.pop("village")
     out.offsets = [offsets[i] for i in good]
     out.keys = {"number": given["number"], "village": given["village_id"]}
-    out.columns, out.values = _assemble(Household, given, len(good), task.stamp)
+    _assemble(Household, given, len(good), task, out)
     out.update_columns = [*present, "net_income", "per_capita_net_income", "village_id"]
 
 
@@ -341,7 +359,7 @@ def _persons(
         "token": [int(token[:32], 16) for token in tokens],
         "head": [relation == head for relation in given["relation"]],
     }
-    out.columns, out.values = _assemble(Person, given, len(good), task.stamp)
+    _assemble(Person, given, len(good), task, out)
     out.update_columns = [
         *(k for k in present if k != "number"),
         "id_number",

@@ -171,6 +171,40 @@ class TableWriter:
                 params[0::width] = first[start : start + per]
             raw.execute(sql, params)
 
+    def insert_columns(
+        self,
+        attnames: Sequence[str],
+        columns: Sequence[Sequence[Any]],
+        *,
+        first: Sequence[Any] | None = None,
+    ) -> None:
+        """`insert_rows` for values handed over column by column (prepare.Prepared)."""
+        if not columns or not columns[0]:
+            return
+        if connection.vendor != "sqlite":
+            self.insert_rows(attnames, list(zip(*columns, strict=True)), first=first)
+            return
+        if first is not None:
+            columns = [first, *columns[1:]]
+        names = [self.fields[attname].column for attname in attnames]
+        quoted = ", ".join(self.quote(n) for n in names)
+        raw = connection.connection
+        width = len(names)
+        limit = min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
+        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
+        one = "(" + ", ".join(["?"] * width) + ")"
+        head = f"INSERT INTO {self.quote(self.table)} ({quoted}) VALUES "  # noqa: S608
+        full = head + ", ".join([one] * per)
+        count = len(columns[0])
+        for start in range(0, count, per):
+            size = min(per, count - start)
+            sql = full if size == per else head + ", ".join([one] * size)
+            # The parameters row after row, filled a column at a time by slice assignment.
+            params: list[Any] = [None] * (size * width)
+            for position, column in enumerate(columns):
+                params[position::width] = column[start : start + size]
+            raw.execute(sql, params)
+
     def update(self, pks: Sequence[int], data: Mapping[str, Sequence[Any]]) -> None:
         if not pks:
             return
