@@ -211,17 +211,21 @@ def prepare(task: Task) -> Prepared:
 
 
 def _prepare(task: Task) -> Prepared:
-    offsets: list[int] = []
-    raw: list[list[Any]] = []
     width = task.width
-    records = 0
-    for records, row in enumerate(_records(task), start=1):
-        if not any(row) and _blank(row):  # any() first: a quick yes for nearly every row
-            continue
-        if len(row) != width:
-            row = (row + [None] * width)[:width]
-        offsets.append(records - 1)
-        raw.append(row)
+    raw: list[list[Any]] = list(_records(task))
+    records = len(raw)
+    offsets: list[int] = list(range(records))
+    # The usual batch (no blank record, every record as wide as the header) is recognised by
+    # two passes in C; any other goes record by record.
+    if not all(map(any, raw)) or set(map(len, raw)) - {width}:
+        records_read, raw, offsets = raw, [], []
+        for index, row in enumerate(records_read):
+            if not any(row) and _blank(row):  # any() first: a quick yes for nearly every row
+                continue
+            if len(row) != width:
+                row = (row + [None] * width)[:width]
+            offsets.append(index)
+            raw.append(row)
     result = Prepared(task.file_index, records, len(raw), [], [])
     columns = list(zip(*raw, strict=True)) if raw else [() for _ in range(width)]
     bad: set[int] = set()

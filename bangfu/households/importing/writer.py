@@ -27,6 +27,7 @@ from django.utils import timezone
 # rows the default 2 MB cache turns every insert into page reads.
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 SQLITE_ROWS_PER_INSERT = 1000
+SQLITE_SORT_THREADS = 2
 
 
 @contextlib.contextmanager
@@ -38,12 +39,18 @@ def bulk_session() -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
+        cursor.execute("PRAGMA threads")
+        (threads,) = cursor.fetchone()
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        # Helper threads for SQLite's sorter: the indexes of a first load are rebuilt at the
+        # end (bulkload.py), when the worker processes are done and the other core is free.
+        cursor.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+            cursor.execute(f"PRAGMA threads = {int(threads)}")
 
 
 def stamp() -> Any:
