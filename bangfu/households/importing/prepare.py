@@ -388,7 +388,7 @@ def worker_count(rows: int, threshold: int) -> int:
 
 
 def ordered_map(
-    func: Callable[[T], R], tasks: Iterator[T], *, workers: int, window: int = 4
+    func: Callable[[T], R], tasks: Iterator[T], *, workers: int, window: int = 8
 ) -> Iterator[R]:
     """func over tasks, results in order. With workers, at most `window` batches are in flight,
     so memory stays bounded whichever side is faster; without, everything runs inline."""
