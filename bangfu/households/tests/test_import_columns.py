@@ -99,3 +99,24 @@ def test_an_unexpected_error_in_a_batch_does_not_carry_its_message(monkeypatch):
     assert "韦小宝" not in str(failed.value)
     assert make_id(sequence=13) not in str(failed.value)
     assert "KeyError" in str(failed.value)
+
+
+@pytest.mark.parametrize("cache_limit", [cols.PART_CACHE_LIMIT, 1])
+def test_the_check_character_from_cached_part_sums_agrees_with_idcards(monkeypatch, cache_limit):
+    """Valid IDs pass and every wrong check character is refused, whether the part sums come
+    from the caches or are computed again (a cache emptied at every entry)."""
+    from bangfu.households import idcards
+
+    monkeypatch.setattr(cols, "PART_CACHE_LIMIT", cache_limit)
+    ids = []
+    for born, sequence in [("19800101", "123"), ("20101231", "000"), ("19550615", "998")]:
+        first17 = f"451223{born}{sequence}"
+        right = idcards.check_character(first17)
+        ids += [first17 + right, *(first17 + c for c in idcards.CHECK_CHARACTERS if c != right)]
+    values, errors = cols.convert_id(SPECS["id_number"], ids * 2)  # the second time: cached
+    refused = {index for index, _reason in errors}
+    accepted = [i for i in range(len(ids) * 2) if i not in refused]
+    assert [values[i].normalised for i in accepted] == [
+        ids[i % len(ids)] for i in range(len(ids) * 2) if i % 11 == 0
+    ]
+    assert len(refused) == 2 * 3 * 10
