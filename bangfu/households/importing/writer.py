@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain
 from typing import Any
@@ -165,14 +165,10 @@ class TableWriter:
         (one statement run per row), and the writer is what limits a big import's pace. The
         parameters are the rows flattened; `first` is set into them by a slice assignment."""
         raw = connection.connection
-        limit = min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
-        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
-        one = "(" + ", ".join(["?"] * width) + ")"
-        head = f"INSERT INTO {self.quote(self.table)} ({quoted}) VALUES "  # noqa: S608
-        full = head + ", ".join([one] * per)
+        per, statement = self._sqlite_statements(raw, quoted, width)
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
-            sql = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
+            sql = statement(len(chunk))
             params = list(chain.from_iterable(chunk))
             if first is not None:
                 params[0::width] = first[start : start + per]
@@ -197,20 +193,28 @@ class TableWriter:
         quoted = ", ".join(self.quote(n) for n in names)
         raw = connection.connection
         width = len(names)
-        limit = min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
-        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
-        one = "(" + ", ".join(["?"] * width) + ")"
-        head = f"INSERT INTO {self.quote(self.table)} ({quoted}) VALUES "  # noqa: S608
-        full = head + ", ".join([one] * per)
+        per, statement = self._sqlite_statements(raw, quoted, width)
         count = len(columns[0])
         for start in range(0, count, per):
             size = min(per, count - start)
-            sql = full if size == per else head + ", ".join([one] * size)
+            sql = statement(size)
             # The parameters row after row, filled a column at a time by slice assignment.
             params: list[Any] = [None] * (size * width)
             for position, column in enumerate(columns):
                 params[position::width] = column[start : start + size]
             raw.execute(sql, params)
+
+    def _sqlite_statements(
+        self, raw: Any, quoted: str, width: int
+    ) -> tuple[int, Callable[[int], str]]:
+        """Rows per statement (SQLITE_ROWS_PER_INSERT, fewer when the variable limit says
+        so), and the INSERT for a given number of rows (the full one built once)."""
+        limit = min(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32_766)
+        per = max(1, min(SQLITE_ROWS_PER_INSERT, limit // width))
+        one = "(" + ", ".join(["?"] * width) + ")"
+        head = f"INSERT INTO {self.quote(self.table)} ({quoted}) VALUES "  # noqa: S608
+        full = head + ", ".join([one] * per)
+        return per, lambda rows: full if rows == per else head + ", ".join([one] * rows)
 
     def update(self, pks: Sequence[int], data: Mapping[str, Sequence[Any]]) -> None:
         if not pks:
