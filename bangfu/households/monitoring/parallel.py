@@ -114,7 +114,7 @@ def copy_findings(
         cursor.execute("SELECT pg_export_snapshot()")
         (snapshot,) = cursor.fetchone()
     work: queue.Queue[tuple[Rule, str, Sequence[Any]]] = queue.Queue()
-    for rule in rules:
+    for rule in sorted(rules, key=lambda rule: -rule.weight):  # heaviest first (stable)
         work.put((rule, *rows_sql(rule, ctx, run_pk)))
     results: queue.Queue[_Result] = queue.Queue()
     threads = [

@@ -13,6 +13,7 @@ from bangfu.accounts.scopes import SYSTEM
 from bangfu.households import generator
 from bangfu.households.models import Finding, MonitoringRun
 from bangfu.households.monitoring import parallel, services
+from bangfu.households.monitoring.rules import RULES
 from bangfu.households.monitoring.services import monitoring_run
 
 AS_OF = dt.date(2026, 1, 1)
@@ -119,3 +120,25 @@ def test_no_readers_when_switched_off_or_on_sqlite(world: Any, settings: Any) ->
     settings.BANGFU_MONITOR_READERS = 2
     if connection.vendor == "sqlite":
         assert parallel.readers_for(outermost=True) == 0
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_readers_take_the_heaviest_rules_first(
+    world: Any, readers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator.generate(count=50, seed=7, workers=1)
+    _analyze()
+    asked: list[str] = []
+    original = services.finding_rows
+
+    def recording(rule: Any, ctx: Any, run_pk: int) -> tuple[str, tuple[Any, ...]]:
+        asked.append(rule.code)
+        return original(rule, ctx, run_pk)
+
+    monkeypatch.setattr(services, "finding_rows", recording)
+    run = monitoring_run(actor=SYSTEM, as_of=AS_OF)
+    weights = {rule.code: rule.weight for rule in RULES}
+    assert [weights[code] for code in asked] == sorted(weights.values(), reverse=True)
+    assert asked[0] == "UNSTABLE_WORK"
+    assert list(run.counts) == [rule.key for rule in RULES]  # reported in the rules' order
