@@ -16,6 +16,7 @@ the import began needs no lookups of existing rows: the in-file checks already c
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -419,18 +420,12 @@ class Importer:
         new_rows: list[tuple[Any, ...]],
         updates: list[tuple[tuple[Any, ...], dict[str, Any]]],
         counts: Counts,
-        *,
-        first: Sequence[Any] | None = None,
     ) -> None:
-        """Insert the new rows (with `first` as their first column, when given); update the
-        existing rows (row, stored values) that changed."""
+        """Insert the new rows; update the existing rows (row, stored values) that changed."""
         if self.error_count:
             return
-        started = time.perf_counter()
-        try:
-            self._write(model, batch, new_rows, updates, counts, first)
-        finally:
-            self.seconds["writing"] += time.perf_counter() - started
+        with self._writing():
+            self._write(model, batch, new_rows, updates, counts)
 
     def write_all(
         self,
@@ -443,14 +438,19 @@ class Importer:
         """Insert every good row of the batch (a first load whose checks all passed)."""
         if self.error_count:
             return
-        started = time.perf_counter()
-        try:
+        with self._writing():
             writer = TableWriter(model)
             if batch.column_values is not None:
                 writer.insert_columns(batch.columns, batch.column_values, first=first)
             else:
                 writer.insert_rows(batch.columns, batch.values, first=first)
             counts.created += len(batch.offsets)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
         finally:
             self.seconds["writing"] += time.perf_counter() - started
 
@@ -461,10 +461,9 @@ class Importer:
         new_rows: list[tuple[Any, ...]],
         updates: list[tuple[tuple[Any, ...], dict[str, Any]]],
         counts: Counts,
-        first: Sequence[Any] | None,
     ) -> None:
         writer = TableWriter(model)
-        writer.insert_rows(batch.columns, new_rows, first=first)
+        writer.insert_rows(batch.columns, new_rows)
         counts.created += len(new_rows)
         if not updates:
             return

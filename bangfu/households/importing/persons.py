@@ -131,13 +131,12 @@ def persons_batch(importer: Importer, plan: Plan, numbers: list[int], batch: Pre
     if importer.error_count:
         return
 
-    values = batch.row_tuples()
     if importer.was_empty["person"]:
-        # Every person already written comes from this import and passed the checks above.
-        selected = values if len(good) == len(values) else [values[i] for i, _id in good]
-        ids = [household_id for _i, household_id in good]
-        importer.write(Person, batch, selected, [], plan.counts, first=ids)
+        # No refusal, so every row is good (a row without a household id belongs to a refused
+        # household file); every person already written comes from this import.
+        importer.write_all(Person, batch, plan.counts, first=[pk for _i, pk in good])
         return
+    values = batch.row_tuples()
     rows = [(household_id, *values[i][1:]) for i, household_id in good]
 
     # Against the registry: the same person (household, ID token) is updated; a person number

@@ -203,11 +203,12 @@ def _monitoring_run(
                 tuning=PG_READ_SETTINGS,
                 timings=timings,
             )
-        for rule in selected if not readers else ():
-            clock = time.perf_counter()
-            counts[rule.key] = insert_findings(run=run, rule=rule, ctx=ctx)
-            if timings is not None:
-                timings[rule.key] = time.perf_counter() - clock
+        else:
+            for rule in selected:
+                clock = time.perf_counter()
+                counts[rule.key] = insert_findings(run=run, rule=rule, ctx=ctx)
+                if timings is not None:
+                    timings[rule.key] = time.perf_counter() - clock
     finally:
         _untune(previous)
     run.counts = counts
