@@ -23,27 +23,26 @@ postgresql_only = pytest.mark.skipif(
 
 
 def _findings(run: MonitoringRun) -> Counter[tuple[Any, ...]]:
-    return Counter(
-        Finding.objects.filter(run=run).values_list(
-            "rule_code",
-            "rule_version",
-            "kind",
-            "risk_types",
-            "household_id",
-            "person_id",
-            "village_id",
-            "category",
-            "value",
-            "threshold",
-            "reference",
-            "detail",
-        )
-    )
+    columns = [c for c in services.INSERTED_COLUMNS if c != "run_id"]
+    return Counter(Finding.objects.filter(run=run).values_list(*columns))
 
 
 def _analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE households_household")  # the planner's household estimate
+
+
+def _households_and_rows_sql(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """50 generated households; each rule's finding SQL goes through `change(rule, sql)`."""
+    generator.generate(count=50, seed=7, workers=1)
+    _analyze()
+    original = services.finding_rows
+
+    def changed(rule: Any, ctx: Any, run_pk: int) -> tuple[str, tuple[Any, ...]]:
+        sql, params = original(rule, ctx, run_pk)
+        return change(rule, sql), params
+
+    monkeypatch.setattr(services, "finding_rows", changed)
 
 
 @pytest.fixture
@@ -84,17 +83,12 @@ def test_parallel_readers_find_exactly_what_the_sequential_run_finds(
 def test_a_failing_reader_rolls_the_whole_run_back(
     world: Any, readers: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generator.generate(count=50, seed=7, workers=1)
-    _analyze()
-    original = services.finding_rows
-
-    def broken(rule: Any, ctx: Any, run_pk: int) -> tuple[str, tuple[Any, ...]]:
-        sql, params = original(rule, ctx, run_pk)
+    def broken(rule: Any, sql: str) -> str:
         if rule.code == "NO_LABOUR":
-            sql = sql.replace("SELECT", "SELECT 1 / 0,", 1)  # fails inside the reader
-        return sql, params
+            return sql.replace("SELECT", "SELECT 1 / 0,", 1)  # fails inside the reader
+        return sql
 
-    monkeypatch.setattr(services, "finding_rows", broken)
+    _households_and_rows_sql(monkeypatch, broken)
     with pytest.raises(Exception, match="division by zero"):
         monitoring_run(actor=SYSTEM, as_of=AS_OF)
     assert readers == [2]
@@ -127,16 +121,13 @@ def test_no_readers_when_switched_off_or_on_sqlite(world: Any, settings: Any) ->
 def test_readers_take_the_heaviest_rules_first(
     world: Any, readers: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generator.generate(count=50, seed=7, workers=1)
-    _analyze()
     asked: list[str] = []
-    original = services.finding_rows
 
-    def recording(rule: Any, ctx: Any, run_pk: int) -> tuple[str, tuple[Any, ...]]:
+    def recording(rule: Any, sql: str) -> str:
         asked.append(rule.code)
-        return original(rule, ctx, run_pk)
+        return sql
 
-    monkeypatch.setattr(services, "finding_rows", recording)
+    _households_and_rows_sql(monkeypatch, recording)
     run = monitoring_run(actor=SYSTEM, as_of=AS_OF)
     weights = {rule.code: rule.weight for rule in RULES}
     assert [weights[code] for code in asked] == sorted(weights.values(), reverse=True)
