@@ -101,22 +101,31 @@ def test_an_unexpected_error_in_a_batch_does_not_carry_its_message(monkeypatch):
     assert "KeyError" in str(failed.value)
 
 
-@pytest.mark.parametrize("cache_limit", [cols.PART_CACHE_LIMIT, 1])
-def test_the_check_character_from_cached_part_sums_agrees_with_idcards(monkeypatch, cache_limit):
-    """Valid IDs pass and every wrong check character is refused, whether the part sums come
-    from the caches or are computed again (a cache emptied at every entry)."""
+@pytest.mark.parametrize("others", [[], ["999999000000000001", "44052419800101001x", " 45122319"]])
+def test_the_column_wise_id_checks_agree_with_idcards(others):
+    """Valid IDs pass and every wrong check character, province or birth date is refused
+    with idcards' own message, whether the column holds only resident IDs (checked a column
+    at a time) or other forms too (those cells one by one)."""
     from bangfu.households import idcards
 
-    monkeypatch.setattr(cols, "PART_CACHE_LIMIT", cache_limit)
     ids = []
     for born, sequence in [("19800101", "123"), ("20101231", "000"), ("19550615", "998")]:
         first17 = f"451223{born}{sequence}"
         right = idcards.check_character(first17)
         ids += [first17 + right, *(first17 + c for c in idcards.CHECK_CHARACTERS if c != right)]
-    values, errors = cols.convert_id(SPECS["id_number"], ids * 2)  # the second time: cached
-    refused = {index for index, _reason in errors}
-    accepted = [i for i in range(len(ids) * 2) if i not in refused]
-    assert [values[i].normalised for i in accepted] == [
-        ids[i % len(ids)] for i in range(len(ids) * 2) if i % 11 == 0
-    ]
-    assert len(refused) == 2 * 3 * 10
+    for first17 in ("991223198001011234"[:17], "451223198002301234"[:17], "4512233000010112"):
+        ids.append(first17 + idcards.check_character(first17.ljust(17, "0"))[:1])
+    cells = [*ids, *others]
+    values, errors = cols.convert_id(SPECS["id_number"], cells)
+    refused = 0
+    for index, cell in enumerate(cells):
+        try:
+            expected = idcards.parse_id(cell)
+        except idcards.InvalidId as exc:
+            assert (index, str(exc)) in errors
+            assert values[index] is None
+            refused += 1
+        else:
+            assert values[index] == expected
+            assert index not in {i for i, _reason in errors}
+    assert len(errors) == refused >= 3 * 10 + 3
