@@ -217,7 +217,7 @@ class Importer:
         self.progress(0, self.total)
         workers = prep.worker_count(self.total, POOL_MIN_ROWS)
         seconds = self.seconds
-        with transaction.atomic(), db.bulk_session():
+        with transaction.atomic(), db.bulk_session(), prep.collector_paused():
             for table, model in prep.MODELS.items():
                 self.was_empty[table] = db.table_is_empty(model)
             stamp = db.stamp()

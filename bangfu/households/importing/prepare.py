@@ -205,7 +205,7 @@ class PrepareFailed(RuntimeError):
 def prepare(task: Task) -> Prepared:
     """Convert, check and encrypt one batch (runs in a worker process or inline)."""
     try:
-        with translation.override(task.language), _collector_paused():
+        with translation.override(task.language), collector_paused():
             return _prepare(task)
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -216,11 +216,13 @@ def prepare(task: Task) -> Prepared:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a batch is prepared: a batch allocates hundreds
-    of thousands of lists, tuples and ID records, none of them in reference cycles, and the
-    collector's passes over them cost a sixth of a worker's time. Everything a batch leaves
-    behind is freed by reference counting; the collector runs again afterwards."""
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a batch is prepared (or, in the main process,
+    while batches are checked and written): a batch allocates hundreds of thousands of lists,
+    tuples and ID records, none of them in reference cycles, and the collector's passes over
+    them cost a sixth of a worker's time. What a batch leaves behind is freed by reference
+    counting; the collector runs again afterwards (workers forked inside the main process's
+    pause keep it off for their short lives)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -1,6 +1,7 @@
 # ruff: noqa: E501  (tabular test data and file rows read better on one line)
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -62,6 +63,19 @@ def test_it_imports_households_and_persons_from_csv(world, run):
     events = AuditEvent.objects.filter(action=AuditAction.IMPORT)
     assert events.count() == 2
     assert ID_A not in str(list(events.values_list("after", flat=True)))
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_the_garbage_collector_runs_again_after_an_import(world, run, refused):
+    """The import pauses the cyclic collector while it works (prepare.collector_paused) and
+    leaves it on afterwards, whether the files went in or were refused."""
+    files = standard_files()
+    if refused:
+        files = [(name, content.replace(b"H0001", b"", 1)) for name, content in files]
+    assert gc.isenabled()
+    job = run(world.alice, files)
+    assert job.status == (JobStatus.FAILED if refused else JobStatus.SUCCEEDED)
+    assert gc.isenabled()
 
 
 def test_it_imports_an_xlsx_file(world, run, tmp_path):

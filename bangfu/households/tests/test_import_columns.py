@@ -117,15 +117,14 @@ def test_the_column_wise_id_checks_agree_with_idcards(others):
         ids.append(first17 + idcards.check_character(first17.ljust(17, "0"))[:1])
     cells = [*ids, *others]
     values, errors = cols.convert_id(SPECS["id_number"], cells)
-    refused = 0
+    expected: dict[int, object] = {}
     for index, cell in enumerate(cells):
         try:
-            expected = idcards.parse_id(cell)
+            expected[index] = idcards.parse_id(cell)
         except idcards.InvalidId as exc:
-            assert (index, str(exc)) in errors
-            assert values[index] is None
-            refused += 1
-        else:
-            assert values[index] == expected
-            assert index not in {i for i, _reason in errors}
-    assert len(errors) == refused >= 3 * 10 + 3
+            expected[index] = (index, str(exc))
+    refused = [index for index, value in expected.items() if isinstance(value, tuple)]
+    assert errors == [expected[index] for index in refused]
+    assert all(values[index] is None for index in refused)
+    assert all(values[i] == value for i, value in expected.items() if i not in refused)
+    assert len(refused) >= 3 * 10 + 3
