@@ -117,14 +117,14 @@ def test_the_column_wise_id_checks_agree_with_idcards(others):
         ids.append(first17 + idcards.check_character(first17.ljust(17, "0"))[:1])
     cells = [*ids, *others]
     values, errors = cols.convert_id(SPECS["id_number"], cells)
-    expected: dict[int, object] = {}
+    accepted: dict[int, idcards.ParsedId] = {}
+    refused: list[tuple[int, str]] = []
     for index, cell in enumerate(cells):
         try:
-            expected[index] = idcards.parse_id(cell)
+            accepted[index] = idcards.parse_id(cell)
         except idcards.InvalidId as exc:
-            expected[index] = (index, str(exc))
-    refused = [index for index, value in expected.items() if isinstance(value, tuple)]
-    assert errors == [expected[index] for index in refused]
-    assert all(values[index] is None for index in refused)
-    assert all(values[i] == value for i, value in expected.items() if i not in refused)
+            refused.append((index, str(exc)))
+    assert errors == refused
+    assert all(values[index] is None for index, _reason in refused)
+    assert all(values[index] == identity for index, identity in accepted.items())
     assert len(refused) >= 3 * 10 + 3
