@@ -15,7 +15,7 @@ from binascii import b2a_base64
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
-from operator import add, eq, itemgetter, mod
+from operator import add, eq, is_, itemgetter, mod
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -32,6 +32,17 @@ CODE_RE = re.compile(r"^\d{12}$")
 Errors = list[tuple[int, str]]
 Converted = tuple[list[Any], Errors]
 _SHA256_BLOCK = 64
+
+
+def all_text(values: Sequence[Any]) -> bool:
+    """Whether every cell is a str (a CSV column always; a spreadsheet's may hold numbers)."""
+    return all(map(str.__instancecheck__, values))
+
+
+def has_none(values: Sequence[Any]) -> bool:
+    """`None in values` by identity: comparing a Decimal with None for equality goes through
+    the numbers ABCs, a hundred times slower."""
+    return any(map(is_, values, repeat(None)))
 
 
 def blank(value: Any) -> bool:
@@ -114,13 +125,14 @@ def _convert_decimal(spec: Spec, values: Sequence[Any], factor: Decimal | None) 
         # else (commas, numbers from a spreadsheet, NaN, a value out of range) takes the
         # cell-by-cell path below, which says what is wrong with which cell.
         try:
-            numbers = [Decimal(value) for value in values if value.__class__ is str]
-            if len(numbers) == len(values) and all(n.is_finite() for n in numbers):
+            numbers = list(map(Decimal, values)) if all_text(values) else []
+            if len(numbers) == len(values) and all(map(Decimal.is_finite, numbers)):
                 low, high = spec.low, spec.high
                 if (low is None or min(numbers, default=low) >= low) and (
                     high is None or max(numbers, default=high) <= high
                 ):
-                    return [n.quantize(CENT, rounding=ROUND_HALF_UP) for n in numbers], []
+                    rounding = repeat(ROUND_HALF_UP)
+                    return list(map(Decimal.quantize, numbers, repeat(CENT), rounding)), []
         except (InvalidOperation, ValueError, TypeError):
             pass
     out: list[Any] = []
@@ -223,6 +235,9 @@ def convert_date(spec: Spec, values: Sequence[Any]) -> Converted:
 
 
 def convert_code(spec: Spec, values: Sequence[Any]) -> Converted:
+    texts = _stripped(values)
+    if all(map(CODE_RE.match, texts)):  # the usual column
+        return texts, []
     out: list[Any] = []
     errors: Errors = []
     for index, value in enumerate(values):

@@ -110,7 +110,11 @@ def _adapter(db_field: models.Field[Any, Any]) -> Callable[[list[Any]], list[Any
     """Whole-column conversion to what the database drivers take as is (text for decimals and
     dates works for SQLite's executemany and PostgreSQL's COPY alike)."""
     if isinstance(db_field, models.DecimalField):
-        return lambda values: [None if v is None else str(v) for v in values]
+        return lambda values: (
+            [None if v is None else str(v) for v in values]
+            if cols.has_none(values)
+            else list(map(str, values))
+        )
     if isinstance(db_field, models.DateTimeField):
         return None
     if isinstance(db_field, models.DateField):
@@ -171,7 +175,7 @@ def _fill_defaults(
     """Blank cells of optional columns take the field's default."""
     for key in keys:
         values = data[key]
-        if None in values:
+        if cols.has_none(values):
             db_field = model._meta.get_field(key)
             assert isinstance(db_field, models.Field)
             default = db_field.get_default()
