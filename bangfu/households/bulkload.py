@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -30,8 +30,10 @@ from django.db import connection, models, transaction
 class IndexSuspension:
     """Drop secondary indexes now (`suspend`), recreate them later (`resume`)."""
 
-    def __init__(self, *, constraints: bool) -> None:
+    def __init__(self, *, constraints: bool, keep_leading: Mapping[str, str] | None = None) -> None:
         self.constraints = constraints
+        # table → column: indexes that begin with this column stay (see `_kept`).
+        self.keep_leading = dict(keep_leading or {})
         self.recreate: list[str] = []
         self.seconds = 0.0  # spent recreating
 
@@ -81,6 +83,8 @@ class IndexSuspension:
                     [table],
                 )
                 for name, sql in cursor.fetchall():
+                    if self._kept(cursor, table, name):
+                        continue
                     drops.append(f"DROP INDEX {quote(name)}")
                     recreate.append(sql)
             return drops, recreate
@@ -103,6 +107,8 @@ class IndexSuspension:
                 [table],
             )
             for name, definition in cursor.fetchall():
+                if self._kept(cursor, table, name):
+                    continue
                 drops.append(f"DROP INDEX {quote(name)}")
                 recreate.append(definition)
         uniques = [c for c in constraints if c[2] == "u"]
@@ -119,6 +125,28 @@ class IndexSuspension:
             *(f"ALTER TABLE {quote(t)} ADD CONSTRAINT {quote(n)} {d}" for t, n, _k, d in keys),
         ]
         return drops, recreate
+
+    def _kept(self, cursor: Any, table: str, index: str) -> bool:
+        """Whether the index begins with the table's `keep_leading` column. Such an index
+        takes a first load's rows in the order of its key when the file lists rows by that
+        column (households by village, persons by household, as registry exports do): it
+        grows at its end, which costs less while loading than a full scan of the table to
+        rebuild it, and the scan would come at the end, when nothing else runs."""
+        column = self.keep_leading.get(table)
+        if column is None:
+            return False
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA index_info({connection.ops.quote_name(index)})")
+            first = [name for seqno, _cid, name in cursor.fetchall() if seqno == 0]
+        else:
+            cursor.execute(
+                "SELECT a.attname FROM pg_index x JOIN pg_attribute a "
+                "ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0] "
+                "WHERE x.indexrelid = %s::regclass",
+                [connection.ops.quote_name(index)],
+            )
+            first = [name for (name,) in cursor.fetchall()]
+        return first == [column]
 
 
 class BulkLoad:

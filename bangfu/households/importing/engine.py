@@ -41,7 +41,7 @@ from bangfu.households.importing import prepare as prep
 from bangfu.households.importing import writer as db
 from bangfu.households.importing.mapping import TABLES, Spec, apply_overrides, schema_of
 from bangfu.households.importing.writer import TableWriter, comparable
-from bangfu.households.models import Household, VillageFigures
+from bangfu.households.models import Household, Person, VillageFigures
 from bangfu.ingest.spreadsheets import iter_cells, match_headers
 from bangfu.regions.codes import Level
 from bangfu.regions.models import Region
@@ -52,8 +52,13 @@ QUERY_CHUNK = 5_000
 MAX_MESSAGES = 10_000
 # Below this many rows the worker processes cost more to start than they save.
 POOL_MIN_ROWS = 50_000
-# From this many rows on, a table empty at the start is loaded without its secondary indexes.
+# From this many rows on, a table empty at the start is loaded without its secondary indexes,
+# but for those that begin with its parent's key (bulkload.IndexSuspension._kept).
 BULK_MIN_ROWS = 50_000
+KEEP_LEADING = {
+    Household._meta.db_table: Household._meta.get_field("village").column,
+    Person._meta.db_table: Person._meta.get_field("household").column,
+}
 Progress = Callable[[int, int], None]
 
 
@@ -180,7 +185,7 @@ class Importer:
         self.person_tokens: set[int] = set()
         self.heads: set[Any] = set()  # compacted household numbers
         self.was_empty: dict[str, bool] = {}
-        self.suspension = IndexSuspension(constraints=True)
+        self.suspension = IndexSuspension(constraints=True, keep_leading=KEEP_LEADING)
         self.seconds = dict.fromkeys(("waiting", "checks", "writing"), 0.0)
 
     # Errors ------------------------------------------------------------------------------------

@@ -267,3 +267,22 @@ def test_a_table_with_rows_keeps_its_indexes_during_an_import(world, tmp_path, b
     assert again.status == JobStatus.SUCCEEDED
     assert bulk_loads == []
     assert again.summary["files"]["人表.csv"]["unchanged"] == 2 * HOUSEHOLDS
+
+
+@pytest.mark.parametrize("model", [Household, Person])
+def test_a_big_load_keeps_the_indexes_that_begin_with_the_parent_key(model):
+    """Indexes led by the parent's key (households by village, persons by household) stay
+    during a first load; every other secondary index is dropped, and all come back."""
+    column = engine.KEEP_LEADING[model._meta.db_table]
+    before = _indexes(model)
+    indexes = {name for name, (_c, _u, index, key) in before.items() if index and not key}
+    led = {name for name in indexes if before[name][0][0] == column}
+    assert led, "the table has indexes led by its parent key"
+    assert indexes - led, "and others"
+    suspension = IndexSuspension(constraints=False, keep_leading=engine.KEEP_LEADING)
+    suspension.suspend([model])
+    during = _indexes(model)
+    assert led <= set(during)
+    assert not (indexes - led) & set(during)
+    suspension.resume()
+    assert _indexes(model) == before
