@@ -364,7 +364,7 @@ def convert_id(spec: Spec, values: Sequence[Any]) -> Converted:
         for i, identity in zip(positions, checked, strict=True):
             out[i] = identity
     errors: Errors = []
-    if None in out:
+    if has_none(out):
         for index, identity in enumerate(out):
             if identity is not None:
                 continue

@@ -192,7 +192,7 @@ def compact_numbers(numbers: Sequence[str]) -> list[Any]:
     """Person or household numbers as kept in the duplicate sets (millions of them): digits as
     an int, with a leading 1 so 007 and 7 stay apart; anything else as the text."""
     joined = "".join(numbers)
-    if joined.isascii() and joined.isdigit():  # the usual column: all digits, decided at once
+    if all(numbers) and joined.isascii() and joined.isdigit():  # the usual column, at once
         return list(map(int, map("1".__add__, numbers)))
     return [int("1" + n) if n.isdigit() and n.isascii() else n for n in numbers]
 

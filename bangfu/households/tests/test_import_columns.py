@@ -137,3 +137,15 @@ def test_the_column_wise_id_checks_agree_with_idcards(others):
     assert all(values[index] is None for index, _reason in refused)
     assert all(values[index] == identity for index, identity in accepted.items())
     assert len(refused) >= 3 * 10 + len(others) // 2
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [["007", "7", "4512232002"], ["007", "", "x7"], ["７", "1"], []],
+)
+def test_compact_numbers_keeps_distinct_numbers_apart(numbers):
+    """Digits become ints with a leading 1 (007 and 7 stay apart), anything else stays text,
+    whether the whole column is digits (one pass) or not (cell by cell)."""
+    compact = prep.compact_numbers(numbers)
+    assert compact == [int("1" + n) if n.isdigit() and n.isascii() else n for n in numbers]
+    assert len(set(compact)) == len(set(numbers))
