@@ -81,7 +81,8 @@ def check_character(first17: str) -> str:
     return CHECK_CHARACTERS[total % 11]
 
 
-def _birth_date(text: str, *, today: dt.date) -> dt.date:
+def parse_birth_date(text: str, *, today: dt.date) -> dt.date:
+    """The YYYYMMDD birth date of an ID, refused when impossible or in the future."""
     try:
         born = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
@@ -93,7 +94,8 @@ def _birth_date(text: str, *, today: dt.date) -> dt.date:
     return born
 
 
-def _sex(sequence: str) -> Sex:
+def sex_of_sequence(sequence: str) -> Sex:
+    """The sex an ID's sequence number gives: odd last digit male, even female."""
     return Sex.MALE if int(sequence[-1]) % 2 == 1 else Sex.FEMALE
 
 
@@ -108,7 +110,7 @@ def _parse_18(number: str, *, today: dt.date) -> ParsedId:
             "characters", _("ID number may contain only digits, with X as the last character.")
         )
     _check_area(number)
-    born = _birth_date(number[6:14], today=today)
+    born = parse_birth_date(number[6:14], today=today)
     expected = check_character(number[:17])
     if number[17] != expected:
         raise InvalidId(
@@ -116,17 +118,17 @@ def _parse_18(number: str, *, today: dt.date) -> ParsedId:
             _("ID number has a bad check character (expected %(expected)s).")
             % {"expected": expected},
         )
-    return ParsedId(IdType.RESIDENT_ID, number, number, born, _sex(number[14:17]))
+    return ParsedId(IdType.RESIDENT_ID, number, number, born, sex_of_sequence(number[14:17]))
 
 
 def _parse_15(number: str, *, today: dt.date) -> ParsedId:
     if not number.isdigit():
         raise InvalidId("characters", _("A 15-digit ID number may contain only digits."))
     _check_area(number)
-    born = _birth_date("19" + number[6:12], today=today)
+    born = parse_birth_date("19" + number[6:12], today=today)
     first17 = number[:6] + "19" + number[6:15]
     canonical = first17 + check_character(first17)
-    return ParsedId(IdType.LEGACY_ID, number, canonical, born, _sex(number[12:15]))
+    return ParsedId(IdType.LEGACY_ID, number, canonical, born, sex_of_sequence(number[12:15]))
 
 
 def _parse_disability(number: str, *, today: dt.date) -> ParsedId:

@@ -290,9 +290,7 @@ _PROVINCE, _AREA, _BIRTH, _SEQUENCE = (
     itemgetter(slice(start, end)) for start, end in ((0, 2), (0, 6), (6, 14), (14, 17))
 )
 _SEX_DIGIT, _CHECK = itemgetter(16), itemgetter(17)
-_SEX_BY_DIGIT = {
-    str(digit): idcards.Sex.MALE if digit % 2 else idcards.Sex.FEMALE for digit in range(10)
-}
+_SEX_BY_DIGIT = {str(digit): idcards.sex_of_sequence(str(digit)) for digit in range(10)}
 
 
 def _weighted_sum(digits: str, start: int) -> int:
@@ -302,10 +300,9 @@ def _weighted_sum(digits: str, start: int) -> int:
 
 def _birth_or_none(key: str, today: dt.date) -> dt.date | None:
     try:
-        born = dt.date(int(key[:4]), int(key[4:6]), int(key[6:]))
-    except ValueError:
+        return idcards.parse_birth_date(key, today=today)
+    except idcards.InvalidId:
         return None
-    return None if born > today or born < idcards.EARLIEST_BIRTH_DATE else born
 
 
 def _resident_ids(texts: list[str], today: dt.date) -> list[idcards.ParsedId | None]:
@@ -353,7 +350,12 @@ def convert_id(spec: Spec, values: Sequence[Any]) -> Converted:
     through idcards.parse_id, so each refusal carries exactly its message (which never
     repeats the number)."""
     today = dt.date.today()
-    texts = [v if v.__class__ is str else _text(v) for v in values]
+    # Cells as written (a spreadsheet's number as text); parse_id normalises the rest.
+    texts = (
+        list(values)
+        if all_text(values)
+        else [v if v.__class__ is str else _text(v) for v in values]
+    )
     out: list[Any]
     if all(map(_RESIDENT_FORM.fullmatch, texts)):  # the usual column
         out = _resident_ids(texts, today)
